@@ -1,0 +1,276 @@
+/*
+ * datasparse: data sparsifier and data scheduler, C API.
+ *
+ * This is the whole public API. It is plain C (C99 and later, and C++),
+ * in sections: Version, Errors, Logging, Config, Sparsifier.
+ *
+ * Conventions
+ *  - Functions named ds_<object>_<verb>. Objects are opaque handles made by
+ *    a *_create function and released by the matching *_destroy function,
+ *    which accepts NULL.
+ *  - Every function that can fail returns a ds_status. On failure nothing
+ *    the caller handed in is changed, the object is exactly as it was, and
+ *    ds_last_error() says what went wrong (naming the argument and value).
+ *  - Output parameters come last and are named `out`. They are written only
+ *    on success.
+ *  - Whatever comes back through `**out` belongs to the caller (destroy it);
+ *    whatever comes back as a `const char *` is borrowed from its parent and
+ *    valid until the parent is next modified or destroyed.
+ *  - No C++ exception and no crash caused by bad arguments crosses this API.
+ *
+ * Thread safety
+ *  One handle per thread: calls on the same handle must not overlap.
+ *  Distinct handles are independent and may be used from different threads.
+ *  ds_last_error() is per thread. ds_set_log_handler() may be called at any
+ *  time from any thread. The library parallelises internally with OpenMP;
+ *  user callbacks always run on the calling thread, one at a time.
+ */
+#ifndef DATASPARSE_DATASPARSE_H
+#define DATASPARSE_DATASPARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(_WIN32)
+#  if defined(DATASPARSE_BUILDING)
+#    define DS_API __declspec(dllexport)
+#  else
+#    define DS_API __declspec(dllimport)
+#  endif
+#elif defined(__GNUC__)
+#  define DS_API __attribute__((visibility("default")))
+#else
+#  define DS_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ======================================================================
+ * Version
+ * ====================================================================== */
+
+#define DS_VERSION_MAJOR 0
+#define DS_VERSION_MINOR 1
+#define DS_VERSION_PATCH 0
+/* MAJOR * 10000 + MINOR * 100 + PATCH */
+#define DS_VERSION_NUMBER (DS_VERSION_MAJOR * 10000 + DS_VERSION_MINOR * 100 + DS_VERSION_PATCH)
+#define DS_VERSION_STRING "0.1.0"
+
+/* The version of the library actually loaded, as DS_VERSION_NUMBER. */
+DS_API unsigned ds_version_number(void);
+/* The version of the library actually loaded, as "MAJOR.MINOR.PATCH". Static storage. */
+DS_API const char *ds_version_string(void);
+
+/* ======================================================================
+ * Errors
+ * ====================================================================== */
+
+/* Explicit values; new codes are only ever appended. */
+typedef enum ds_status {
+    DS_OK = 0,
+    DS_ERR_INVALID_ARGUMENT = 1, /* NULL, empty or malformed argument, value out of range */
+    DS_ERR_NOT_FOUND = 2,        /* no data item / config key of that name */
+    DS_ERR_SHAPE = 3,            /* shapes do not agree (e.g. reuse_mask with another shape) */
+    DS_ERR_STATE = 4,            /* not possible in the object's current state (e.g. after squash) */
+    DS_ERR_CALLBACK = 5,         /* a user callback reported failure or misbehaved */
+    DS_ERR_CORRUPT = 6,          /* serialized state is malformed */
+    DS_ERR_IO = 7,               /* reading or writing a file failed */
+    DS_ERR_NO_MEMORY = 8,        /* an allocation failed */
+    DS_ERR_UNSUPPORTED = 9,      /* valid request this build cannot do */
+    DS_ERR_INTERNAL = 10         /* a bug in datasparse; please report it */
+} ds_status;
+
+/* A short constant name for a status ("DS_ERR_SHAPE"); "DS_UNKNOWN_STATUS"
+ * for a value that is not a status. Never NULL. */
+DS_API const char *ds_status_string(ds_status status);
+
+/* The message of this thread's most recent failed call ("" if none yet).
+ * Never NULL. Valid until this thread's next datasparse call. Successful
+ * calls do not clear it. */
+DS_API const char *ds_last_error(void);
+
+/* Lets a user callback that is about to return failure explain why: the
+ * message (copied; NULL clears it) is appended to the error the library
+ * reports for the failed call. Only meaningful on the callback's thread,
+ * during the callback. */
+DS_API void ds_set_callback_error(const char *message);
+
+/* ======================================================================
+ * Logging
+ * ====================================================================== */
+
+typedef enum ds_log_level {
+    DS_LOG_DEBUG = 0,
+    DS_LOG_INFO = 1,   /* e.g. the scheduler's verbose mode */
+    DS_LOG_WARNING = 2 /* e.g. replacing data under an existing name */
+} ds_log_level;
+
+/* Receives the library's messages. Called on the thread that caused them. */
+typedef void (*ds_log_fn)(void *user_data, int level, const char *message);
+
+/* Installs a process-wide log handler. fn NULL restores the default, which
+ * prints warnings (level >= DS_LOG_WARNING) to stderr and drops the rest.
+ * Thread-safe. */
+DS_API void ds_set_log_handler(ds_log_fn fn, void *user_data);
+
+/* ======================================================================
+ * Config: a map from key (non-empty string) to a finite double.
+ * Keys the library does not know are kept (custom sparsifiers and
+ * schedules use them). Iteration is in ascending byte order of the keys.
+ * ====================================================================== */
+
+typedef struct ds_config ds_config;
+
+/* Creates an empty config. */
+DS_API ds_status ds_config_create(ds_config **out);
+/* Copies src into a new config. */
+DS_API ds_status ds_config_clone(const ds_config *src, ds_config **out);
+/* Sets key to value. DS_ERR_INVALID_ARGUMENT for an empty key or a value
+ * that is NaN or infinite. */
+DS_API ds_status ds_config_set(ds_config *config, const char *key, double value);
+/* Reads key. DS_ERR_NOT_FOUND if the key is absent. */
+DS_API ds_status ds_config_get(const ds_config *config, const char *key, double *out);
+/* Removes key. DS_ERR_NOT_FOUND if the key is absent. */
+DS_API ds_status ds_config_remove(ds_config *config, const char *key);
+/* Number of keys. */
+DS_API ds_status ds_config_count(const ds_config *config, size_t *out);
+/* The index-th key in ascending order (borrowed: valid until the config is
+ * modified or destroyed). DS_ERR_INVALID_ARGUMENT if index >= count. */
+DS_API ds_status ds_config_key_at(const ds_config *config, size_t index, const char **out);
+/* Releases a config; NULL is allowed. */
+DS_API void ds_config_destroy(ds_config *config);
+
+/* ======================================================================
+ * Sparsifier
+ *
+ * A sparsifier holds named data items: each a row-major float matrix of
+ * rows x cols that the CALLER owns (the sparsifier borrows the pointer and
+ * never copies the floats: changes the caller makes are seen by the next
+ * step), a config (the sparsifier's defaults merged with per-item values)
+ * and a mask the sparsifier owns (uint8_t, row-major, 1 = keep, 0 = zero).
+ * 1-D data of length n is rows = 1, cols = n. A new item's mask is all ones.
+ *
+ * Names are non-empty, contain no '.', and are unique; iteration is in the
+ * order the names were first added.
+ *
+ * The norm sparsifier reads these config keys:
+ *   sparsity_level   fraction of blocks to sparsify, clamped to [0, 1]  (0.5)
+ *   block_rows       block height, integer >= 1                         (1)
+ *   block_cols       block width, integer >= 1                          (4)
+ *   zeros_per_block  zeros in each sparsified block, integer in
+ *                    [0, block_rows * block_cols]     (block_rows * block_cols)
+ * Its mask: the round-half-to-even(level * number_of_blocks) blocks with the
+ * smallest mean element score (|x| for L1, x*x for L2; ties: lower block
+ * index first; NaN largest) are sparsified; in each, the zeros_per_block
+ * elements with the smallest score are zeroed (ties: lower position first).
+ * Blocks tile from (0,0); edge blocks may be partial.
+ * ====================================================================== */
+
+typedef enum ds_norm { DS_NORM_L1 = 0, DS_NORM_L2 = 1 } ds_norm;
+
+typedef struct ds_sparsifier ds_sparsifier;
+
+/* A custom sparsifier's mask update. Called by ds_sparsifier_step once per
+ * data item, on the calling thread, with the item's data (rows x cols), its
+ * merged config and its current mask, which it modifies in place (values
+ * must stay 0 or 1). Return 0 on success; non-zero makes the step fail with
+ * DS_ERR_CALLBACK and leaves every mask as it was before the step. */
+typedef int (*ds_update_mask_fn)(void *user_data, const char *name, const float *data,
+                                 int64_t rows, int64_t cols, const ds_config *config,
+                                 uint8_t *mask);
+
+/* Creates a norm (L1/L2 block) sparsifier. defaults may be NULL; given keys
+ * override the defaults listed above. Its values are copied. */
+DS_API ds_status ds_norm_sparsifier_create(ds_norm norm, const ds_config *defaults, ds_sparsifier **out);
+
+/* Creates a sparsifier whose masks are computed by fn. defaults may be NULL
+ * (an empty config); no keys are added or checked beyond finiteness. */
+DS_API ds_status ds_custom_sparsifier_create(ds_update_mask_fn fn, void *user_data,
+                                             const ds_config *defaults, ds_sparsifier **out);
+
+/* Releases a sparsifier (never the caller's data); NULL is allowed. */
+DS_API void ds_sparsifier_destroy(ds_sparsifier *s);
+
+/* Registers (borrows) data under name. config (may be NULL) overrides the
+ * defaults for this item. If name exists it is replaced: a warning is
+ * logged, the old item's config is kept under the new overrides, and with
+ * reuse_mask != 0 the old mask is kept (the new data must then have the
+ * same shape, else DS_ERR_SHAPE); with reuse_mask == 0 the mask is reset to
+ * all ones. The data must stay valid until the item is removed, replaced or
+ * squashed, or the sparsifier destroyed.
+ * Errors: DS_ERR_INVALID_ARGUMENT (NULL, bad name, rows/cols <= 0 or
+ * rows*cols overflowing, invalid config values), DS_ERR_SHAPE. */
+DS_API ds_status ds_sparsifier_add_data(ds_sparsifier *s, const char *name, float *data,
+                                        int64_t rows, int64_t cols, const ds_config *config,
+                                        int reuse_mask);
+
+/* Removes an item (its mask and config; the caller's data is untouched).
+ * DS_ERR_NOT_FOUND if absent. */
+DS_API ds_status ds_sparsifier_remove_data(ds_sparsifier *s, const char *name);
+
+/* If mask update is enabled, recomputes every (non-squashed) item's mask
+ * from its current data and config. Counts its successful calls either way.
+ * All-or-nothing: on failure no mask changes. */
+DS_API ds_status ds_sparsifier_step(ds_sparsifier *s);
+
+/* Copies the item's mask (rows*cols bytes) into out; count is the element
+ * count of out (too small: DS_ERR_INVALID_ARGUMENT). DS_ERR_STATE after a squash. */
+DS_API ds_status ds_sparsifier_get_mask(const ds_sparsifier *s, const char *name, uint8_t *out, size_t count);
+
+/* Copies the item's data into out (count elements at least rows*cols):
+ * original != 0: the data as the caller holds it (DS_ERR_STATE after a
+ * squash: the original is gone); original == 0: data * mask (after a
+ * squash: the data as it now is). */
+DS_API ds_status ds_sparsifier_get_data(const ds_sparsifier *s, const char *name, int original,
+                                        float *out, size_t count);
+
+/* Squashes the masks of the named items (names NULL: all items; count is
+ * the number of names). leave_parametrized != 0: the mask is applied to the
+ * caller's buffer in place (data *= mask); == 0: the data is left as it is.
+ * Either way the mask is dropped; the item stays registered but is no
+ * longer masked or stepped (add it again to mask it again). Squashing a
+ * squashed item does nothing. All names are checked before anything changes. */
+DS_API ds_status ds_sparsifier_squash_mask(ds_sparsifier *s, const char *const *names, size_t count,
+                                           int leave_parametrized);
+
+/* Reads a config value of an item (norm sparsifiers report the effective
+ * zeros_per_block even when it was not set). DS_ERR_NOT_FOUND for an
+ * unknown item or key. */
+DS_API ds_status ds_sparsifier_get_param(const ds_sparsifier *s, const char *name, const char *key, double *out);
+
+/* Sets a config value of an item; checked like add_data's config. */
+DS_API ds_status ds_sparsifier_set_param(ds_sparsifier *s, const char *name, const char *key, double value);
+
+/* Enables (non-zero) or disables mask updates by ds_sparsifier_step. */
+DS_API ds_status ds_sparsifier_set_mask_update(ds_sparsifier *s, int enabled);
+
+/* --- Introspection ---------------------------------------------------- */
+
+/* Whether mask update is enabled (1) or not (0). */
+DS_API ds_status ds_sparsifier_get_mask_update(const ds_sparsifier *s, int *out);
+/* Number of registered data items. */
+DS_API ds_status ds_sparsifier_count(const ds_sparsifier *s, size_t *out);
+/* The index-th item's name in insertion order (borrowed: valid until the
+ * sparsifier is modified or destroyed). DS_ERR_INVALID_ARGUMENT if out of range. */
+DS_API ds_status ds_sparsifier_name_at(const ds_sparsifier *s, size_t index, const char **out);
+/* Whether an item of that name exists (1) or not (0). */
+DS_API ds_status ds_sparsifier_contains(const ds_sparsifier *s, const char *name, int *out);
+/* The item's shape. */
+DS_API ds_status ds_sparsifier_get_shape(const ds_sparsifier *s, const char *name,
+                                         int64_t *out_rows, int64_t *out_cols);
+/* Copies the item's merged config into out (replacing out's contents). */
+DS_API ds_status ds_sparsifier_get_config(const ds_sparsifier *s, const char *name, ds_config *out);
+/* Fraction of the item's mask that is zero, in [0, 1]. DS_ERR_STATE after a squash. */
+DS_API ds_status ds_sparsifier_get_sparsity(const ds_sparsifier *s, const char *name, double *out);
+/* Whether the item's mask was squashed (1) or not (0). */
+DS_API ds_status ds_sparsifier_is_squashed(const ds_sparsifier *s, const char *name, int *out);
+/* Number of successful ds_sparsifier_step calls so far. */
+DS_API ds_status ds_sparsifier_step_count(const ds_sparsifier *s, int64_t *out);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* DATASPARSE_DATASPARSE_H */

@@ -1,0 +1,68 @@
+// Shared by the extern "C" functions: the handle structs, the exception
+// barrier and argument checks. Nothing here is exported.
+#pragma once
+
+#include <new>
+#include <string>
+
+#include <datasparse/datasparse.h>
+
+#include "core/config.hpp"
+#include "core/error.hpp"
+#include "core/sparsifier.hpp"
+
+struct ds_config {
+    ds::Config map;
+};
+
+struct ds_sparsifier {
+    ds::Sparsifier core;
+};
+
+namespace ds::capi {
+
+void set_last_error(const char *message) noexcept;
+
+// Runs body and converts whatever it throws into a status and this thread's
+// last error. No exception leaves this function.
+template <typename Body>
+ds_status guarded(Body &&body) noexcept {
+    try {
+        body();
+        return DS_OK;
+    } catch (const Error &e) {
+        set_last_error(e.what());
+        return e.status();
+    } catch (const std::bad_alloc &) {
+        set_last_error("out of memory");
+        return DS_ERR_NO_MEMORY;
+    } catch (const std::exception &e) {
+        set_last_error((std::string("internal error: ") + e.what()).c_str());
+        return DS_ERR_INTERNAL;
+    } catch (...) {
+        set_last_error("internal error: unknown exception");
+        return DS_ERR_INTERNAL;
+    }
+}
+
+// DS_ERR_INVALID_ARGUMENT "<argument> must not be NULL" for a null pointer.
+inline void require(const void *pointer, const char *argument) {
+    if (!pointer) fail(DS_ERR_INVALID_ARGUMENT, std::string(argument) + " must not be NULL");
+}
+
+// A C string argument that must be non-NULL (may be empty only if allowed).
+inline std::string require_string(const char *value, const char *argument) {
+    require(value, argument);
+    return std::string(value);
+}
+
+inline const Config &config_or_empty(const ds_config *config) {
+    static const Config empty;
+    return config ? config->map : empty;
+}
+
+// Message a failing callback left with ds_set_callback_error(), taken once.
+std::string take_callback_error();
+void clear_callback_error() noexcept;
+
+}  // namespace ds::capi

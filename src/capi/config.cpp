@@ -1,0 +1,74 @@
+#include "capi/common.hpp"
+
+using ds::capi::guarded;
+using ds::capi::require;
+
+extern "C" {
+
+DS_API ds_status ds_config_create(ds_config **out) {
+    return guarded([&] {
+        require(out, "out");
+        *out = new ds_config{};
+    });
+}
+
+DS_API ds_status ds_config_clone(const ds_config *src, ds_config **out) {
+    return guarded([&] {
+        require(src, "src");
+        require(out, "out");
+        *out = new ds_config{src->map};
+    });
+}
+
+DS_API ds_status ds_config_set(ds_config *config, const char *key, double value) {
+    return guarded([&] {
+        require(config, "config");
+        std::string k = ds::capi::require_string(key, "key");
+        ds::check_entry(k, value);
+        config->map[k] = value;
+    });
+}
+
+DS_API ds_status ds_config_get(const ds_config *config, const char *key, double *out) {
+    return guarded([&] {
+        require(config, "config");
+        std::string k = ds::capi::require_string(key, "key");
+        require(out, "out");
+        auto it = config->map.find(k);
+        if (it == config->map.end()) ds::fail(DS_ERR_NOT_FOUND, "config has no key " + ds::quoted(k));
+        *out = it->second;
+    });
+}
+
+DS_API ds_status ds_config_remove(ds_config *config, const char *key) {
+    return guarded([&] {
+        require(config, "config");
+        std::string k = ds::capi::require_string(key, "key");
+        if (config->map.erase(k) == 0) ds::fail(DS_ERR_NOT_FOUND, "config has no key " + ds::quoted(k));
+    });
+}
+
+DS_API ds_status ds_config_count(const ds_config *config, size_t *out) {
+    return guarded([&] {
+        require(config, "config");
+        require(out, "out");
+        *out = config->map.size();
+    });
+}
+
+DS_API ds_status ds_config_key_at(const ds_config *config, size_t index, const char **out) {
+    return guarded([&] {
+        require(config, "config");
+        require(out, "out");
+        if (index >= config->map.size())
+            ds::fail(DS_ERR_INVALID_ARGUMENT, "index " + std::to_string(index) + " is out of range (config has " +
+                                                  std::to_string(config->map.size()) + " keys)");
+        auto it = config->map.begin();
+        std::advance(it, static_cast<std::ptrdiff_t>(index));
+        *out = it->first.c_str();
+    });
+}
+
+DS_API void ds_config_destroy(ds_config *config) { delete config; }
+
+}  // extern "C"

@@ -1,0 +1,66 @@
+// Version, status strings, the per-thread last error, logging.
+#include <cstring>
+
+#include "capi/common.hpp"
+#include "core/log.hpp"
+
+namespace ds::capi {
+namespace {
+thread_local std::string t_last_error;
+thread_local std::string t_callback_error;
+}  // namespace
+
+void set_last_error(const char *message) noexcept {
+    try {
+        t_last_error = message;
+    } catch (...) {
+        t_last_error.clear();  // could not copy the message; never leave a stale one
+    }
+}
+
+std::string take_callback_error() {
+    std::string message;
+    message.swap(t_callback_error);
+    return message;
+}
+
+void clear_callback_error() noexcept { t_callback_error.clear(); }
+
+}  // namespace ds::capi
+
+extern "C" {
+
+DS_API unsigned ds_version_number(void) { return DS_VERSION_NUMBER; }
+
+DS_API const char *ds_version_string(void) { return DS_VERSION_STRING; }
+
+DS_API const char *ds_status_string(ds_status status) {
+    switch (status) {
+        case DS_OK: return "DS_OK";
+        case DS_ERR_INVALID_ARGUMENT: return "DS_ERR_INVALID_ARGUMENT";
+        case DS_ERR_NOT_FOUND: return "DS_ERR_NOT_FOUND";
+        case DS_ERR_SHAPE: return "DS_ERR_SHAPE";
+        case DS_ERR_STATE: return "DS_ERR_STATE";
+        case DS_ERR_CALLBACK: return "DS_ERR_CALLBACK";
+        case DS_ERR_CORRUPT: return "DS_ERR_CORRUPT";
+        case DS_ERR_IO: return "DS_ERR_IO";
+        case DS_ERR_NO_MEMORY: return "DS_ERR_NO_MEMORY";
+        case DS_ERR_UNSUPPORTED: return "DS_ERR_UNSUPPORTED";
+        case DS_ERR_INTERNAL: return "DS_ERR_INTERNAL";
+    }
+    return "DS_UNKNOWN_STATUS";
+}
+
+DS_API const char *ds_last_error(void) { return ds::capi::t_last_error.c_str(); }
+
+DS_API void ds_set_log_handler(ds_log_fn fn, void *user_data) { ds::set_log_handler(fn, user_data); }
+
+DS_API void ds_set_callback_error(const char *message) {
+    try {
+        ds::capi::t_callback_error = message ? message : "";
+    } catch (...) {
+        ds::capi::t_callback_error.clear();
+    }
+}
+
+}  // extern "C"

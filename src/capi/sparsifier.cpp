@@ -1,0 +1,220 @@
+#include <vector>
+
+#include "capi/common.hpp"
+
+using ds::capi::guarded;
+using ds::capi::require;
+using ds::capi::require_string;
+
+namespace {
+
+// Wraps the user's C callback as the core's MaskUpdate.
+ds::MaskUpdate c_mask_update(ds_update_mask_fn fn, void *user_data) {
+    if (!fn) return nullptr;
+    return [fn, user_data](const ds::Item &item, uint8_t *mask) {
+        ds_config config{item.config};
+        ds::capi::clear_callback_error();
+        const int rc = fn(user_data, item.name.c_str(), item.data, item.rows, item.cols, &config, mask);
+        if (rc != 0) {
+            std::string detail = ds::capi::take_callback_error();
+            ds::fail(DS_ERR_CALLBACK, "update-mask callback failed for data " + ds::quoted(item.name) +
+                                          " (returned " + std::to_string(rc) + ")" +
+                                          (detail.empty() ? "" : ": " + detail));
+        }
+    };
+}
+
+}  // namespace
+
+extern "C" {
+
+DS_API ds_status ds_norm_sparsifier_create(ds_norm norm, const ds_config *defaults, ds_sparsifier **out) {
+    return guarded([&] {
+        require(out, "out");
+        *out = new ds_sparsifier{ds::Sparsifier::norm(norm, ds::capi::config_or_empty(defaults))};
+    });
+}
+
+DS_API ds_status ds_custom_sparsifier_create(ds_update_mask_fn fn, void *user_data, const ds_config *defaults,
+                                             ds_sparsifier **out) {
+    return guarded([&] {
+        require(out, "out");
+        *out = new ds_sparsifier{
+            ds::Sparsifier::custom(c_mask_update(fn, user_data), ds::capi::config_or_empty(defaults))};
+    });
+}
+
+DS_API void ds_sparsifier_destroy(ds_sparsifier *s) { delete s; }
+
+DS_API ds_status ds_sparsifier_add_data(ds_sparsifier *s, const char *name, float *data, int64_t rows,
+                                        int64_t cols, const ds_config *config, int reuse_mask) {
+    return guarded([&] {
+        require(s, "s");
+        ds::Sparsifier::check_name(name);
+        s->core.add_data(name, data, rows, cols, ds::capi::config_or_empty(config), reuse_mask != 0);
+    });
+}
+
+DS_API ds_status ds_sparsifier_remove_data(ds_sparsifier *s, const char *name) {
+    return guarded([&] {
+        require(s, "s");
+        s->core.remove_data(require_string(name, "name"));
+    });
+}
+
+DS_API ds_status ds_sparsifier_step(ds_sparsifier *s) {
+    return guarded([&] {
+        require(s, "s");
+        s->core.step();
+    });
+}
+
+DS_API ds_status ds_sparsifier_get_mask(const ds_sparsifier *s, const char *name, uint8_t *out, size_t count) {
+    return guarded([&] {
+        require(s, "s");
+        std::string n = require_string(name, "name");
+        require(out, "out");
+        s->core.get_mask(n, out, count);
+    });
+}
+
+DS_API ds_status ds_sparsifier_get_data(const ds_sparsifier *s, const char *name, int original, float *out,
+                                        size_t count) {
+    return guarded([&] {
+        require(s, "s");
+        std::string n = require_string(name, "name");
+        require(out, "out");
+        s->core.get_data(n, original != 0, out, count);
+    });
+}
+
+DS_API ds_status ds_sparsifier_squash_mask(ds_sparsifier *s, const char *const *names, size_t count,
+                                           int leave_parametrized) {
+    return guarded([&] {
+        require(s, "s");
+        std::vector<std::string> list;
+        if (names) {
+            list.reserve(count);
+            for (size_t i = 0; i < count; ++i) {
+                if (!names[i]) ds::fail(DS_ERR_INVALID_ARGUMENT, "names[" + std::to_string(i) + "] must not be NULL");
+                list.emplace_back(names[i]);
+            }
+        }
+        s->core.squash_mask(list, names == nullptr, leave_parametrized != 0);
+    });
+}
+
+DS_API ds_status ds_sparsifier_get_param(const ds_sparsifier *s, const char *name, const char *key, double *out) {
+    return guarded([&] {
+        require(s, "s");
+        std::string n = require_string(name, "name");
+        std::string k = require_string(key, "key");
+        require(out, "out");
+        if (!s->core.get_param(n, k, out))
+            ds::fail(DS_ERR_NOT_FOUND, "config of " + ds::quoted(n) + " has no key " + ds::quoted(k));
+    });
+}
+
+DS_API ds_status ds_sparsifier_set_param(ds_sparsifier *s, const char *name, const char *key, double value) {
+    return guarded([&] {
+        require(s, "s");
+        std::string n = require_string(name, "name");
+        std::string k = require_string(key, "key");
+        s->core.set_param(n, k, value);
+    });
+}
+
+DS_API ds_status ds_sparsifier_set_mask_update(ds_sparsifier *s, int enabled) {
+    return guarded([&] {
+        require(s, "s");
+        s->core.set_mask_update(enabled != 0);
+    });
+}
+
+DS_API ds_status ds_sparsifier_get_mask_update(const ds_sparsifier *s, int *out) {
+    return guarded([&] {
+        require(s, "s");
+        require(out, "out");
+        *out = s->core.mask_update() ? 1 : 0;
+    });
+}
+
+DS_API ds_status ds_sparsifier_count(const ds_sparsifier *s, size_t *out) {
+    return guarded([&] {
+        require(s, "s");
+        require(out, "out");
+        *out = s->core.items().size();
+    });
+}
+
+DS_API ds_status ds_sparsifier_name_at(const ds_sparsifier *s, size_t index, const char **out) {
+    return guarded([&] {
+        require(s, "s");
+        require(out, "out");
+        const auto &items = s->core.items();
+        if (index >= items.size())
+            ds::fail(DS_ERR_INVALID_ARGUMENT, "index " + std::to_string(index) + " is out of range (sparsifier has " +
+                                                  std::to_string(items.size()) + " data items)");
+        *out = items[index].name.c_str();
+    });
+}
+
+DS_API ds_status ds_sparsifier_contains(const ds_sparsifier *s, const char *name, int *out) {
+    return guarded([&] {
+        require(s, "s");
+        std::string n = require_string(name, "name");
+        require(out, "out");
+        *out = s->core.find(n) ? 1 : 0;
+    });
+}
+
+DS_API ds_status ds_sparsifier_get_shape(const ds_sparsifier *s, const char *name, int64_t *out_rows,
+                                         int64_t *out_cols) {
+    return guarded([&] {
+        require(s, "s");
+        std::string n = require_string(name, "name");
+        require(out_rows, "out_rows");
+        require(out_cols, "out_cols");
+        const ds::Item &it = s->core.item(n);
+        *out_rows = it.rows;
+        *out_cols = it.cols;
+    });
+}
+
+DS_API ds_status ds_sparsifier_get_config(const ds_sparsifier *s, const char *name, ds_config *out) {
+    return guarded([&] {
+        require(s, "s");
+        std::string n = require_string(name, "name");
+        require(out, "out");
+        ds::Config config = s->core.effective_config(n);
+        out->map.swap(config);
+    });
+}
+
+DS_API ds_status ds_sparsifier_get_sparsity(const ds_sparsifier *s, const char *name, double *out) {
+    return guarded([&] {
+        require(s, "s");
+        std::string n = require_string(name, "name");
+        require(out, "out");
+        *out = s->core.sparsity(n);
+    });
+}
+
+DS_API ds_status ds_sparsifier_is_squashed(const ds_sparsifier *s, const char *name, int *out) {
+    return guarded([&] {
+        require(s, "s");
+        std::string n = require_string(name, "name");
+        require(out, "out");
+        *out = s->core.item(n).squashed ? 1 : 0;
+    });
+}
+
+DS_API ds_status ds_sparsifier_step_count(const ds_sparsifier *s, int64_t *out) {
+    return guarded([&] {
+        require(s, "s");
+        require(out, "out");
+        *out = s->core.step_count();
+    });
+}
+
+}  // extern "C"

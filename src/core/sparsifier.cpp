@@ -1,0 +1,299 @@
+#include "core/sparsifier.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <utility>
+
+#include "core/error.hpp"
+#include "core/log.hpp"
+#include "core/norm_mask.hpp"
+
+namespace ds {
+namespace {
+
+// Items at least this large are computed one at a time with threads inside;
+// smaller ones are spread over threads, one item per thread.
+constexpr size_t kParallelItemElements = size_t{1} << 16;
+
+std::string shape_string(int64_t rows, int64_t cols) { return std::to_string(rows) + "x" + std::to_string(cols); }
+
+// Marks the sparsifier busy for the duration of a call that runs user code.
+class BusyGuard {
+public:
+    explicit BusyGuard(bool &flag) : flag_(flag) { flag_ = true; }
+    ~BusyGuard() { flag_ = false; }
+    BusyGuard(const BusyGuard &) = delete;
+    BusyGuard &operator=(const BusyGuard &) = delete;
+
+private:
+    bool &flag_;
+};
+
+}  // namespace
+
+Sparsifier::Sparsifier(ds_norm norm, MaskUpdate update, Config defaults)
+    : norm_(norm), custom_(std::move(update)), defaults_(std::move(defaults)) {}
+
+Sparsifier Sparsifier::norm(ds_norm norm, const Config &defaults) {
+    if (norm != DS_NORM_L1 && norm != DS_NORM_L2)
+        fail(DS_ERR_INVALID_ARGUMENT, "norm must be DS_NORM_L1 (0) or DS_NORM_L2 (1), got " +
+                                          std::to_string(static_cast<int>(norm)));
+    for (const auto &kv : defaults) check_entry(kv.first, kv.second);
+    Sparsifier s(norm, nullptr, norm_defaults(defaults));
+    s.check_config(s.defaults_, "defaults");
+    return s;
+}
+
+Sparsifier Sparsifier::custom(MaskUpdate update, const Config &defaults) {
+    if (!update) fail(DS_ERR_INVALID_ARGUMENT, "fn (the update-mask callback) must not be NULL");
+    for (const auto &kv : defaults) check_entry(kv.first, kv.second);
+    return Sparsifier(DS_NORM_L1, std::move(update), defaults);
+}
+
+void Sparsifier::check_name(const char *name, const char *argument) {
+    if (!name) fail(DS_ERR_INVALID_ARGUMENT, std::string(argument) + " must not be NULL");
+    if (!*name) fail(DS_ERR_INVALID_ARGUMENT, std::string(argument) + " must not be empty");
+    if (std::strchr(name, '.'))
+        fail(DS_ERR_INVALID_ARGUMENT, std::string(argument) + " must not contain '.', got " + quoted(name));
+}
+
+void Sparsifier::check_config(const Config &config, const std::string &item) const {
+    for (const auto &kv : config) check_entry(kv.first, kv.second);
+    if (is_norm()) (void)norm_params(config, item);
+}
+
+void Sparsifier::check_not_busy(const char *operation) const {
+    if (busy_)
+        fail(DS_ERR_STATE, std::string(operation) +
+                               " is not allowed while the sparsifier is stepping (called from a callback)");
+}
+
+const Item *Sparsifier::find(const std::string &name) const {
+    auto it = index_.find(name);
+    return it == index_.end() ? nullptr : &items_[it->second];
+}
+
+const Item &Sparsifier::item(const std::string &name) const {
+    const Item *found = find(name);
+    if (!found) fail(DS_ERR_NOT_FOUND, "no data named " + quoted(name));
+    return *found;
+}
+
+Item &Sparsifier::item_mut(const std::string &name) { return const_cast<Item &>(item(name)); }
+
+void Sparsifier::add_data(const std::string &name, float *data, int64_t rows, int64_t cols,
+                          const Config &overrides, bool reuse_mask) {
+    check_not_busy("add_data");
+    check_name(name.c_str());
+    if (!data) fail(DS_ERR_INVALID_ARGUMENT, "data must not be NULL (name " + quoted(name) + ")");
+    if (rows <= 0) fail(DS_ERR_INVALID_ARGUMENT, "rows must be > 0, got " + std::to_string(rows));
+    if (cols <= 0) fail(DS_ERR_INVALID_ARGUMENT, "cols must be > 0, got " + std::to_string(cols));
+    if (rows > std::numeric_limits<int64_t>::max() / cols ||
+        static_cast<uint64_t>(rows * cols) > std::numeric_limits<size_t>::max() / sizeof(float))
+        fail(DS_ERR_INVALID_ARGUMENT, "rows*cols overflows: rows " + std::to_string(rows) + ", cols " +
+                                          std::to_string(cols));
+    for (const auto &kv : overrides) check_entry(kv.first, kv.second);
+
+    const Item *old = find(name);
+    Item fresh;
+    fresh.name = name;
+    fresh.data = data;
+    fresh.rows = rows;
+    fresh.cols = cols;
+    fresh.config = merged(old ? old->config : defaults_, overrides);
+    check_config(fresh.config, name);
+    if (old && reuse_mask) {
+        if (old->rows != rows || old->cols != cols)
+            fail(DS_ERR_SHAPE, "reuse_mask needs the new data of " + quoted(name) + " to have the old shape " +
+                                   shape_string(old->rows, old->cols) + ", got " + shape_string(rows, cols));
+        if (old->squashed)
+            fail(DS_ERR_STATE, "cannot reuse the mask of " + quoted(name) +
+                                   ": it was squashed (add with reuse_mask = 0)");
+        fresh.mask = old->mask;
+    } else {
+        fresh.mask.assign(fresh.size(), uint8_t{1});
+    }
+
+    if (old) {
+        const std::string message = "replacing data " + quoted(name) + " (" + shape_string(old->rows, old->cols) +
+                                    " -> " + shape_string(rows, cols) + "); did you mean a different name?";
+        items_[index_.at(name)] = std::move(fresh);
+        log(DS_LOG_WARNING, message);
+    } else {
+        items_.push_back(std::move(fresh));
+        try {
+            index_.emplace(name, items_.size() - 1);
+        } catch (...) {
+            items_.pop_back();
+            throw;
+        }
+    }
+}
+
+void Sparsifier::remove_data(const std::string &name) {
+    check_not_busy("remove_data");
+    auto found = index_.find(name);
+    if (found == index_.end()) fail(DS_ERR_NOT_FOUND, "no data named " + quoted(name));
+    const size_t pos = found->second;
+    std::unordered_map<std::string, size_t> index;  // built first: the only step that can fail
+    index.reserve(items_.size());
+    for (size_t i = 0; i < items_.size(); ++i)
+        if (i != pos) index.emplace(items_[i].name, i < pos ? i : i - 1);
+    items_.erase(items_.begin() + static_cast<std::ptrdiff_t>(pos));
+    index_.swap(index);
+}
+
+std::vector<std::vector<uint8_t>> Sparsifier::compute_norm_masks(const std::vector<size_t> &which) const {
+    std::vector<NormParams> params;
+    std::vector<std::vector<uint8_t>> masks(which.size());
+    std::vector<size_t> small, large;
+    for (size_t w = 0; w < which.size(); ++w) {
+        const Item &it = items_[which[w]];
+        params.push_back(norm_params(it.config, it.name));
+        masks[w].resize(it.size());
+        (it.size() >= kParallelItemElements ? large : small).push_back(w);
+    }
+    bool failed = false;
+#pragma omp parallel for schedule(dynamic) if (small.size() > 1)
+    for (size_t s = 0; s < small.size(); ++s) {
+        const size_t w = small[s];
+        const Item &it = items_[which[w]];
+        try {
+            norm_mask(it.data, it.rows, it.cols, norm_, params[w], masks[w].data(), false);
+        } catch (...) {
+#pragma omp atomic write
+            failed = true;
+        }
+    }
+    if (failed) throw std::bad_alloc();
+    for (size_t w : large) {
+        const Item &it = items_[which[w]];
+        norm_mask(it.data, it.rows, it.cols, norm_, params[w], masks[w].data(), true);
+    }
+    return masks;
+}
+
+std::vector<std::vector<uint8_t>> Sparsifier::compute_custom_masks(const std::vector<size_t> &which) {
+    std::vector<std::vector<uint8_t>> masks;
+    masks.reserve(which.size());
+    BusyGuard guard(busy_);
+    for (size_t i : which) {
+        const Item &it = items_[i];
+        masks.push_back(it.mask);
+        uint8_t *mask = masks.back().data();
+        custom_(it, mask);
+        for (size_t e = 0; e < it.size(); ++e)
+            if (mask[e] > 1)
+                fail(DS_ERR_CALLBACK, "update-mask callback wrote " + std::to_string(mask[e]) + " at index " +
+                                          std::to_string(e) + " of the mask of " + quoted(it.name) +
+                                          " (mask values must be 0 or 1)");
+    }
+    return masks;
+}
+
+void Sparsifier::step() {
+    check_not_busy("step");
+    if (mask_update_) {
+        std::vector<size_t> which;
+        for (size_t i = 0; i < items_.size(); ++i)
+            if (!items_[i].squashed) which.push_back(i);
+        auto masks = custom_ ? compute_custom_masks(which) : compute_norm_masks(which);
+        for (size_t w = 0; w < which.size(); ++w) items_[which[w]].mask.swap(masks[w]);
+    }
+    ++step_count_;
+}
+
+void Sparsifier::squash_mask(const std::vector<std::string> &names, bool all, bool leave_parametrized) {
+    check_not_busy("squash_mask");
+    std::vector<size_t> which;
+    if (all) {
+        for (size_t i = 0; i < items_.size(); ++i) which.push_back(i);
+    } else {
+        for (const auto &name : names) {
+            (void)item(name);
+            which.push_back(index_.at(name));
+        }
+    }
+    for (size_t i : which) {
+        Item &it = items_[i];
+        if (it.squashed) continue;
+        if (leave_parametrized) {
+            const size_t n = it.size();
+            for (size_t e = 0; e < n; ++e)
+                if (!it.mask[e]) it.data[e] = 0.0f;
+        }
+        std::vector<uint8_t>().swap(it.mask);
+        it.squashed = true;
+    }
+}
+
+void Sparsifier::set_params(const std::vector<std::pair<std::string, double>> &values, const std::string &key) {
+    check_not_busy("set_param");
+    std::vector<std::pair<size_t, Config>> updated;
+    for (const auto &nv : values) {
+        check_entry(key, nv.second);
+        const Item &it = item(nv.first);
+        Config config = it.config;
+        config[key] = nv.second;
+        check_config(config, it.name);
+        updated.emplace_back(index_.at(nv.first), std::move(config));
+    }
+    for (auto &u : updated) items_[u.first].config.swap(u.second);
+}
+
+bool Sparsifier::get_param(const std::string &name, const std::string &key, double *out) const {
+    const Item &it = item(name);
+    if (is_norm()) return norm_effective(it.config, key, out);
+    auto found = it.config.find(key);
+    if (found == it.config.end()) return false;
+    *out = found->second;
+    return true;
+}
+
+Config Sparsifier::effective_config(const std::string &name) const {
+    const Item &it = item(name);
+    Config config = it.config;
+    double zeros;
+    if (is_norm() && norm_effective(config, keys::zeros_per_block, &zeros)) config[keys::zeros_per_block] = zeros;
+    return config;
+}
+
+namespace {
+void check_count(size_t count, const Item &it, const char *what) {
+    if (count < it.size())
+        fail(DS_ERR_INVALID_ARGUMENT, std::string("count ") + std::to_string(count) + " is too small for the " +
+                                          what + " of " + quoted(it.name) + " (" +
+                                          shape_string(it.rows, it.cols) + " = " + std::to_string(it.size()) +
+                                          " elements)");
+}
+}  // namespace
+
+void Sparsifier::get_mask(const std::string &name, uint8_t *out, size_t count) const {
+    const Item &it = item(name);
+    if (it.squashed) fail(DS_ERR_STATE, "the mask of " + quoted(name) + " was squashed");
+    check_count(count, it, "mask");
+    std::memcpy(out, it.mask.data(), it.size());
+}
+
+void Sparsifier::get_data(const std::string &name, bool original, float *out, size_t count) const {
+    const Item &it = item(name);
+    if (original && it.squashed)
+        fail(DS_ERR_STATE, "the original data of " + quoted(name) + " is gone: its mask was squashed");
+    check_count(count, it, "data");
+    const size_t n = it.size();
+    if (original || it.squashed) {
+        std::memcpy(out, it.data, n * sizeof(float));
+    } else {
+        for (size_t e = 0; e < n; ++e) out[e] = it.mask[e] ? it.data[e] : 0.0f;
+    }
+}
+
+double Sparsifier::sparsity(const std::string &name) const {
+    const Item &it = item(name);
+    if (it.squashed) fail(DS_ERR_STATE, "the mask of " + quoted(name) + " was squashed");
+    size_t zeros = static_cast<size_t>(std::count(it.mask.begin(), it.mask.end(), uint8_t{0}));
+    return static_cast<double>(zeros) / static_cast<double>(it.size());
+}
+
+}  // namespace ds

@@ -1,0 +1,90 @@
+// The data sparsifier: a registry of named, borrowed data items with their
+// configs and owned masks. No knowledge of the C ABI.
+//
+// Every mutating method either completes or throws ds::Error leaving the
+// object exactly as it was: new state is built aside, then committed with
+// operations that cannot fail.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <datasparse/datasparse.h>
+
+#include "core/config.hpp"
+
+namespace ds {
+
+struct Item {
+    std::string name;
+    float *data = nullptr;  // borrowed from the caller
+    int64_t rows = 0, cols = 0;
+    Config config;              // defaults merged with the item's overrides
+    std::vector<uint8_t> mask;  // rows*cols; empty once squashed
+    bool squashed = false;
+
+    size_t size() const { return static_cast<size_t>(rows * cols); }
+};
+
+// A custom sparsifier's mask update: modifies `mask` in place; throws ds::Error on failure.
+using MaskUpdate = std::function<void(const Item &item, uint8_t *mask)>;
+
+class Sparsifier {
+public:
+    static Sparsifier norm(ds_norm norm, const Config &defaults);
+    static Sparsifier custom(MaskUpdate update, const Config &defaults);
+
+    void add_data(const std::string &name, float *data, int64_t rows, int64_t cols, const Config &overrides,
+                  bool reuse_mask);
+    void remove_data(const std::string &name);
+    void step();
+    void squash_mask(const std::vector<std::string> &names, bool all, bool leave_parametrized);
+
+    // Sets key on several items at once: all are checked before any changes.
+    void set_params(const std::vector<std::pair<std::string, double>> &values, const std::string &key);
+    void set_param(const std::string &name, const std::string &key, double value) {
+        set_params({{name, value}}, key);
+    }
+    bool get_param(const std::string &name, const std::string &key, double *out) const;
+    Config effective_config(const std::string &name) const;
+
+    void set_mask_update(bool enabled) { check_not_busy("set_mask_update"); mask_update_ = enabled; }
+    bool mask_update() const { return mask_update_; }
+    int64_t step_count() const { return step_count_; }
+    bool is_norm() const { return !custom_; }
+    ds_norm norm_kind() const { return norm_; }
+    const Config &defaults() const { return defaults_; }
+
+    const std::vector<Item> &items() const { return items_; }
+    const Item &item(const std::string &name) const;  // DS_ERR_NOT_FOUND
+    const Item *find(const std::string &name) const;
+
+    void get_mask(const std::string &name, uint8_t *out, size_t count) const;
+    void get_data(const std::string &name, bool original, float *out, size_t count) const;
+    double sparsity(const std::string &name) const;
+
+    static void check_name(const char *name, const char *argument = "name");
+
+private:
+    Sparsifier(ds_norm norm, MaskUpdate update, Config defaults);
+
+    Item &item_mut(const std::string &name);
+    void check_config(const Config &config, const std::string &item) const;
+    void check_not_busy(const char *operation) const;
+    std::vector<std::vector<uint8_t>> compute_norm_masks(const std::vector<size_t> &which) const;
+    std::vector<std::vector<uint8_t>> compute_custom_masks(const std::vector<size_t> &which);
+
+    ds_norm norm_;
+    MaskUpdate custom_;
+    Config defaults_;
+    std::vector<Item> items_;  // insertion order
+    std::unordered_map<std::string, size_t> index_;
+    bool mask_update_ = true;
+    int64_t step_count_ = 0;
+    bool busy_ = false;  // inside step(): re-entrant mutation from a callback is refused
+};
+
+}  // namespace ds
