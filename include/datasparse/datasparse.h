@@ -2,7 +2,7 @@
  * datasparse: data sparsifier and data scheduler, C API.
  *
  * This is the whole public API. It is plain C (C99 and later, and C++),
- * in sections: Version, Errors, Logging, Config, Sparsifier.
+ * in sections: Version, Errors, Logging, Config, Sparsifier, Scheduler, State.
  *
  * Conventions
  *  - Functions named ds_<object>_<verb>. Objects are opaque handles made by
@@ -268,6 +268,177 @@ DS_API ds_status ds_sparsifier_get_sparsity(const ds_sparsifier *s, const char *
 DS_API ds_status ds_sparsifier_is_squashed(const ds_sparsifier *s, const char *name, int *out);
 /* Number of successful ds_sparsifier_step calls so far. */
 DS_API ds_status ds_sparsifier_step_count(const ds_sparsifier *s, int64_t *out);
+
+/* ======================================================================
+ * Scheduler
+ *
+ * A data scheduler varies one config key (schedule_param, usually
+ * "sparsity_level") of every data item of a sparsifier over training.
+ * At creation it records each item's base value, then performs one step
+ * (last_epoch -1 gives epoch 0; a resumed scheduler passes the epoch it
+ * stopped at). Each step:
+ *   epoch = last_epoch + 1; for every item whose config has the key, the
+ *   schedule computes a value from (name, epoch, base value, current value);
+ *   all values are checked, then applied together; last values recorded;
+ *   the sparsifier's mask update is re-enabled.
+ * All-or-nothing: if the schedule fails for any item, returns NaN/inf, or a
+ * value the sparsifier rejects, the step fails (DS_ERR_CALLBACK, or the
+ * sparsifier's status), no item changes and the epoch does not advance.
+ * Items added to the sparsifier later are scheduled too (base value taken
+ * when first seen); removed items are dropped.
+ * On the scheduler's second step, if the sparsifier has not stepped since
+ * the scheduler was created, a warning is logged (step the sparsifier
+ * before the scheduler, as in PyTorch).
+ * The sparsifier must outlive its schedulers; a scheduler whose sparsifier
+ * was destroyed fails with DS_ERR_STATE. A scheduler and its sparsifier
+ * count as one handle for thread safety.
+ * ====================================================================== */
+
+typedef struct ds_scheduler ds_scheduler;
+
+/* A schedule: writes the item's new value to *out. Called on the calling
+ * thread, never concurrently. Return 0 on success, non-zero on failure
+ * (use ds_set_callback_error to say why). Calling back into the same
+ * scheduler from here fails with DS_ERR_STATE. */
+typedef int (*ds_schedule_fn)(void *user_data, const char *name, int64_t epoch,
+                              double base_value, double current_value, double *out);
+
+/* Creates a scheduler with a user schedule and performs its first step
+ * (a failure of that step fails the creation). last_epoch: -1 to start. */
+DS_API ds_status ds_scheduler_create(ds_sparsifier *s, const char *schedule_param,
+                                     ds_schedule_fn fn, void *user_data, int64_t last_epoch,
+                                     ds_scheduler **out);
+
+/* Built-in schedules. A ds_schedule describes one; ds_scheduler_create_builtin
+ * copies it, so it may be destroyed (or reused) right after. In the
+ * formulas, t is the epoch, base the item's base value, current its value
+ * now; "keep" means the value stays current.
+ *
+ *  gamma(gamma, threshold):  t == 0: base;  t > 0: min(threshold, current * gamma)
+ *      (the seed document's GammaScheduler, starting from the base value).
+ *  step(step_size, gamma):   base * gamma^floor(t / step_size)           (StepLR)
+ *  lambda(f):                base * f(t), f a C callback                 (LambdaSL)
+ *  cubic(init_value, init_t, delta_t, total_t, initially_zero):  with
+ *      s_i = init_value, s_f = base:
+ *      initially_zero and t < init_t: 0; else
+ *      clamp(s_f + (s_i - s_f) * (1 - (t - init_t) / (delta_t * total_t))^3, s_i, s_f)
+ *      where clamp(x, lo, hi) = max(lo, min(hi, x))          (CubicSL, Zhu & Gupta 2017)
+ *  polynomial_decay(initial, final, begin_step, end_step, power, frequency):
+ *      on a pruning turn (begin_step <= t <= end_step and
+ *      (t - begin_step) % frequency == 0):
+ *      p = clamp((t - begin_step) / (end_step - begin_step), 0, 1),
+ *      final + (initial - final) * (1 - p)^power; otherwise keep.
+ *                                  (TF Model Optimization PolynomialDecay)
+ *  constant(value, begin_step, end_step, frequency): on a pruning turn
+ *      (begin_step <= t, end_step == -1 or t <= end_step, and
+ *      (t - begin_step) % frequency == 0): value; otherwise keep.
+ *                                  (TF Model Optimization ConstantSparsity)
+ */
+typedef struct ds_schedule ds_schedule;
+
+/* f(epoch) for the lambda schedule: writes the factor to *out; 0 = ok. */
+typedef int (*ds_lambda_fn)(void *user_data, int64_t epoch, double *out);
+
+/* gamma, threshold finite. */
+DS_API ds_status ds_schedule_create_gamma(double gamma, double threshold, ds_schedule **out);
+/* step_size >= 1, gamma finite. */
+DS_API ds_status ds_schedule_create_step(int64_t step_size, double gamma, ds_schedule **out);
+/* fn not NULL; not serialisable: a loaded state needs a lambda schedule again. */
+DS_API ds_status ds_schedule_create_lambda(ds_lambda_fn fn, void *user_data, ds_schedule **out);
+/* init_value finite, init_t >= 0, delta_t >= 1, total_t >= 1. */
+DS_API ds_status ds_schedule_create_cubic(double init_value, int64_t init_t, int64_t delta_t,
+                                          int64_t total_t, int initially_zero, ds_schedule **out);
+/* initial, final, power finite; 0 <= begin_step < end_step; frequency >= 1. */
+DS_API ds_status ds_schedule_create_polynomial_decay(double initial, double final, int64_t begin_step,
+                                                     int64_t end_step, double power, int64_t frequency,
+                                                     ds_schedule **out);
+/* value finite; begin_step >= 0; end_step == -1 (no end) or >= begin_step; frequency >= 1. */
+DS_API ds_status ds_schedule_create_constant(double value, int64_t begin_step, int64_t end_step,
+                                             int64_t frequency, ds_schedule **out);
+/* The schedule's kind: "gamma", "step", "lambda", "cubic", "polynomial_decay", "constant". */
+DS_API const char *ds_schedule_kind(const ds_schedule *schedule);
+/* Releases a schedule description; NULL is allowed. */
+DS_API void ds_schedule_destroy(ds_schedule *schedule);
+
+/* Creates a scheduler with a built-in schedule and performs its first step. */
+DS_API ds_status ds_scheduler_create_builtin(ds_sparsifier *s, const char *schedule_param,
+                                             const ds_schedule *schedule, int64_t last_epoch,
+                                             ds_scheduler **out);
+
+/* Advances one epoch (see the section comment). */
+DS_API ds_status ds_scheduler_step(ds_scheduler *sch);
+/* The value the last step set for the item. DS_ERR_NOT_FOUND if the item
+ * was not scheduled by the last step. */
+DS_API ds_status ds_scheduler_get_last_param(const ds_scheduler *sch, const char *name, double *out);
+/* The item's base value. DS_ERR_NOT_FOUND if the item has none. */
+DS_API ds_status ds_scheduler_get_base_param(const ds_scheduler *sch, const char *name, double *out);
+/* The epoch of the last step; INT64_MIN if sch is NULL. */
+DS_API int64_t ds_scheduler_last_epoch(const ds_scheduler *sch);
+/* Number of successful steps, the one at creation included. */
+DS_API ds_status ds_scheduler_step_count(const ds_scheduler *sch, int64_t *out);
+/* The scheduled config key (borrowed). */
+DS_API ds_status ds_scheduler_get_schedule_param(const ds_scheduler *sch, const char **out);
+/* Number of items the scheduler tracks (those with a base value), and the
+ * index-th one's name, in the sparsifier's order (borrowed: valid until the
+ * next step or load). */
+DS_API ds_status ds_scheduler_count(const ds_scheduler *sch, size_t *out);
+DS_API ds_status ds_scheduler_name_at(const ds_scheduler *sch, size_t index, const char **out);
+/* Verbose (non-zero): each step logs every adjusted value at DS_LOG_INFO. */
+DS_API ds_status ds_scheduler_set_verbose(ds_scheduler *sch, int verbose);
+/* Releases a scheduler (not its sparsifier); NULL is allowed. */
+DS_API void ds_scheduler_destroy(ds_scheduler *sch);
+
+/* ======================================================================
+ * State
+ *
+ * A versioned, checksummed, little-endian binary format (documented in
+ * src/core/state_format.md). Sparsifier state: defaults, each item's name,
+ * shape, config, mask (bit-packed) and squashed flag, the step count and
+ * the mask-update flag; with DS_SAVE_DATA also the data. Scheduler state:
+ * schedule_param, last_epoch, step count, base and last values, and a
+ * built-in schedule's kind and parameters (a user callback is not saved:
+ * the caller supplies it again when creating the scheduler to load into).
+ *
+ * Saving to a path is atomic: a temporary file beside it is written,
+ * flushed, fsync'ed and renamed over the path; on failure the previous file
+ * is intact. Loading validates everything (magic, version, lengths,
+ * checksum, names, shapes against the registered data) before changing
+ * anything: DS_ERR_IO if the file cannot be read, DS_ERR_CORRUPT for any
+ * problem with its contents, and the object is unchanged.
+ * ====================================================================== */
+
+/* Flag for the *_save_* functions: include every item's data. */
+#define DS_SAVE_DATA 1u
+
+/* Saves the sparsifier's state to path (without data). */
+DS_API ds_status ds_sparsifier_save(const ds_sparsifier *s, const char *path);
+/* Saves with flags (0 or DS_SAVE_DATA). */
+DS_API ds_status ds_sparsifier_save_file(const ds_sparsifier *s, const char *path, unsigned flags);
+/* Saves into a caller buffer. buffer NULL: only *out_size = bytes needed.
+ * Otherwise capacity must be at least that (else DS_ERR_INVALID_ARGUMENT)
+ * and *out_size = bytes written. */
+DS_API ds_status ds_sparsifier_save_buffer(const ds_sparsifier *s, unsigned flags, void *buffer,
+                                           size_t capacity, size_t *out_size);
+/* Loads a state saved by ds_sparsifier_save*. Every item in the state must
+ * be registered (same name and shape) and of the same kind of sparsifier.
+ * strict != 0: the state replaces the sparsifier's: defaults, step count,
+ * mask-update flag, and every registered item's config, mask and squashed
+ * flag (every registered item must be in the state). strict == 0: merges:
+ * the items in the state get its config, mask and squashed flag; all else
+ * is left as it is. With saved data, the data is copied into the
+ * registered buffers. */
+DS_API ds_status ds_sparsifier_load(ds_sparsifier *s, const char *path, int strict);
+DS_API ds_status ds_sparsifier_load_buffer(ds_sparsifier *s, const void *buffer, size_t size, int strict);
+
+/* Saves the scheduler's state (the sparsifier's is saved separately). */
+DS_API ds_status ds_scheduler_save(const ds_scheduler *sch, const char *path);
+DS_API ds_status ds_scheduler_save_buffer(const ds_scheduler *sch, void *buffer, size_t capacity,
+                                          size_t *out_size);
+/* Loads a scheduler state into sch: same schedule_param and same kind of
+ * schedule required (a built-in's saved parameters are restored). Restore
+ * the sparsifier's state first. */
+DS_API ds_status ds_scheduler_load(ds_scheduler *sch, const char *path);
+DS_API ds_status ds_scheduler_load_buffer(ds_scheduler *sch, const void *buffer, size_t size);
 
 #ifdef __cplusplus
 } /* extern "C" */

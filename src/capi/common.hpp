@@ -2,6 +2,7 @@
 // barrier and argument checks. Nothing here is exported.
 #pragma once
 
+#include <memory>
 #include <new>
 #include <string>
 
@@ -9,6 +10,7 @@
 
 #include "core/config.hpp"
 #include "core/error.hpp"
+#include "core/scheduler.hpp"
 #include "core/sparsifier.hpp"
 
 struct ds_config {
@@ -17,6 +19,14 @@ struct ds_config {
 
 struct ds_sparsifier {
     ds::Sparsifier core;
+};
+
+struct ds_schedule {
+    std::unique_ptr<ds::Schedule> schedule;
+};
+
+struct ds_scheduler {
+    std::unique_ptr<ds::Scheduler> core;
 };
 
 namespace ds::capi {

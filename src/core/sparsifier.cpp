@@ -297,3 +297,86 @@ double Sparsifier::sparsity(const std::string &name) const {
 }
 
 }  // namespace ds
+
+namespace ds {
+
+SparsifierSnapshot Sparsifier::snapshot(bool with_data) const {
+    SparsifierSnapshot s;
+    s.kind = custom_ ? 1u : 0u;
+    s.norm = static_cast<uint32_t>(norm_);
+    s.defaults = defaults_;
+    s.mask_update = mask_update_;
+    s.step_count = step_count_;
+    s.items.reserve(items_.size());
+    for (const Item &it : items_) {
+        SparsifierSnapshot::Item si;
+        si.name = it.name;
+        si.rows = it.rows;
+        si.cols = it.cols;
+        si.config = it.config;
+        si.squashed = it.squashed;
+        si.mask = it.mask;
+        si.has_data = with_data;
+        if (with_data) si.data.assign(it.data, it.data + it.size());
+        s.items.push_back(std::move(si));
+    }
+    return s;
+}
+
+void Sparsifier::restore(const SparsifierSnapshot &s, bool strict) {
+    check_not_busy("load");
+    const char *mine = custom_ ? "custom" : (norm_ == DS_NORM_L1 ? "L1 norm" : "L2 norm");
+    const char *theirs = s.kind == 1 ? "custom" : (s.norm == DS_NORM_L1 ? "L1 norm" : "L2 norm");
+    if (s.kind != (custom_ ? 1u : 0u) || (!custom_ && s.norm != static_cast<uint32_t>(norm_)))
+        fail(DS_ERR_CORRUPT, std::string("state is of a ") + theirs + " sparsifier, this is a " + mine + " sparsifier");
+    if (s.step_count < 0) fail(DS_ERR_CORRUPT, "state has a negative step count " + std::to_string(s.step_count));
+
+    auto invalid = [](const Error &e) { fail(DS_ERR_CORRUPT, std::string("state has an invalid config: ") + e.what()); };
+    try {
+        check_config(s.defaults, "defaults");
+    } catch (const Error &e) {
+        invalid(e);
+    }
+
+    std::vector<Item> next = items_;
+    std::vector<char> in_state(items_.size(), 0);
+    for (const auto &si : s.items) {
+        auto found = index_.find(si.name);
+        if (found == index_.end())
+            fail(DS_ERR_CORRUPT, "state has data " + quoted(si.name) + " that is not registered (add it first)");
+        Item &it = next[found->second];
+        if (it.rows != si.rows || it.cols != si.cols)
+            fail(DS_ERR_CORRUPT, "state has data " + quoted(si.name) + " of shape " + shape_string(si.rows, si.cols) +
+                                     ", the registered data is " + shape_string(it.rows, it.cols));
+        if (si.squashed != si.mask.empty() || (!si.squashed && si.mask.size() != it.size()) ||
+            (si.has_data && si.data.size() != it.size()))
+            fail(DS_ERR_CORRUPT, "state has a mask or data of the wrong size for " + quoted(si.name));
+        try {
+            check_config(si.config, si.name);
+        } catch (const Error &e) {
+            invalid(e);
+        }
+        it.config = si.config;
+        it.mask = si.mask;
+        it.squashed = si.squashed;
+        in_state[found->second] = 1;
+    }
+    if (strict)
+        for (size_t i = 0; i < items_.size(); ++i)
+            if (!in_state[i])
+                fail(DS_ERR_CORRUPT, "strict load: the state has no data " + quoted(items_[i].name) +
+                                         " (load with strict = 0 to merge)");
+    Config defaults = s.defaults;
+
+    // Commit: nothing below can fail.
+    for (const auto &si : s.items)
+        if (si.has_data) std::copy(si.data.begin(), si.data.end(), next[index_.at(si.name)].data);
+    items_.swap(next);
+    if (strict) {
+        defaults_.swap(defaults);
+        mask_update_ = s.mask_update;
+        step_count_ = s.step_count;
+    }
+}
+
+}  // namespace ds

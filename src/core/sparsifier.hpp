@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -15,6 +16,7 @@
 #include <datasparse/datasparse.h>
 
 #include "core/config.hpp"
+#include "core/state.hpp"
 
 namespace ds {
 
@@ -36,6 +38,9 @@ class Sparsifier {
 public:
     static Sparsifier norm(ds_norm norm, const Config &defaults);
     static Sparsifier custom(MaskUpdate update, const Config &defaults);
+    Sparsifier(const Sparsifier &) = delete;
+    Sparsifier &operator=(const Sparsifier &) = delete;
+    Sparsifier(Sparsifier &&) = default;
 
     void add_data(const std::string &name, float *data, int64_t rows, int64_t cols, const Config &overrides,
                   bool reuse_mask);
@@ -68,6 +73,17 @@ public:
 
     static void check_name(const char *name, const char *argument = "name");
 
+    SparsifierSnapshot snapshot(bool with_data) const;
+    // Validates the snapshot against the registered data (DS_ERR_CORRUPT on
+    // any mismatch), then sets the config, mask and squashed flag of every
+    // item in it; strict also requires every registered item to be in it
+    // and restores the defaults, step count and mask-update flag.
+    void restore(const SparsifierSnapshot &snapshot, bool strict);
+
+    // Expires when the sparsifier is destroyed: schedulers watch it.
+    std::weak_ptr<const int> lifetime() const { return lifetime_; }
+    bool busy() const { return busy_; }
+
 private:
     Sparsifier(ds_norm norm, MaskUpdate update, Config defaults);
 
@@ -85,6 +101,7 @@ private:
     bool mask_update_ = true;
     int64_t step_count_ = 0;
     bool busy_ = false;  // inside step(): re-entrant mutation from a callback is refused
+    std::shared_ptr<const int> lifetime_ = std::make_shared<const int>(0);
 };
 
 }  // namespace ds

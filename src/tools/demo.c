@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define CHECK(call)                                                                               \
     do {                                                                                          \
@@ -31,6 +32,67 @@ struct item {
     double level;
     int block_rows, block_cols, zeros;
 };
+
+/* A custom schedule: the seed's GammaScheduler done right: the base value at
+ * epoch 0, then the current value times gamma, capped at a threshold. */
+struct gamma_params {
+    double gamma, threshold;
+};
+
+static int gamma_schedule(void *user_data, const char *name, int64_t epoch, double base, double current,
+                          double *out) {
+    const struct gamma_params *p = user_data;
+    (void)name;
+    *out = epoch == 0 ? base : fmin(p->threshold, current * p->gamma);
+    return 0;
+}
+
+/* Swallows the expected "replacing data" warnings of the training loop. */
+static void quiet_log(void *user_data, int level, const char *message) {
+    (void)user_data;
+    if (level >= DS_LOG_WARNING && strstr(message, "replacing data") == NULL) fprintf(stderr, "warning: %s\n", message);
+}
+
+/* The seed's flow: each batch is added under one name and the sparsifier
+ * steps; the scheduler steps once per epoch. */
+static void scheduled_training(void) {
+    enum { EPOCHS = 6, BATCHES = 4, ROWS = 64, COLS = 128 };
+    struct gamma_params params = {2.0, 0.9};
+    static float batch[ROWS * COLS];
+    ds_config *defaults = NULL;
+    ds_sparsifier *sparsifier = NULL;
+    ds_scheduler *scheduler = NULL;
+
+    printf("\nScheduled sparsification (custom gamma schedule: base 0.1, x%.1f per epoch, capped at %.2f)\n",
+           params.gamma, params.threshold);
+    ds_set_log_handler(quiet_log, NULL);
+    CHECK(ds_config_create(&defaults));
+    CHECK(ds_config_set(defaults, "sparsity_level", 0.1));
+    CHECK(ds_norm_sparsifier_create(DS_NORM_L1, defaults, &sparsifier));
+    fill(batch, ROWS * COLS, 100);
+    CHECK(ds_sparsifier_add_data(sparsifier, "train_data", batch, ROWS, COLS, NULL, 0));
+    CHECK(ds_scheduler_create(sparsifier, "sparsity_level", gamma_schedule, &params, -1, &scheduler));
+
+    printf("%5s %16s %10s\n", "epoch", "sparsity_level", "sparsity");
+    for (int epoch = 0; epoch < EPOCHS; ++epoch) {
+        double level = 0.0, sparsity = 0.0;
+        for (int b = 0; b < BATCHES; ++b) {
+            fill(batch, ROWS * COLS, (unsigned)(epoch * BATCHES + b + 1));
+            CHECK(ds_sparsifier_add_data(sparsifier, "train_data", batch, ROWS, COLS, NULL, 0));
+            /* ... the model would train on the batch here ... */
+            CHECK(ds_sparsifier_step(sparsifier));
+        }
+        CHECK(ds_sparsifier_get_param(sparsifier, "train_data", "sparsity_level", &level));
+        CHECK(ds_sparsifier_get_sparsity(sparsifier, "train_data", &sparsity));
+        printf("%5d %16.4f %9.2f%%\n", epoch, level, 100.0 * sparsity);
+        CHECK(ds_scheduler_step(scheduler));
+    }
+
+    ds_scheduler_destroy(scheduler);
+    ds_sparsifier_destroy(sparsifier);
+    ds_config_destroy(defaults);
+    ds_set_log_handler(NULL, NULL);
+}
 
 int main(void) {
     const struct item items[] = {
@@ -75,5 +137,7 @@ int main(void) {
     CHECK(ds_sparsifier_squash_mask(sparsifier, NULL, 0, 1));
     ds_sparsifier_destroy(sparsifier);
     for (size_t i = 0; i < count; ++i) free(buffers[i]);
+
+    scheduled_training();
     return 0;
 }

@@ -1,0 +1,555 @@
+// A thin C++ layer over the public C API, shaped for SWIG: handles become
+// classes, statuses become exceptions, callbacks become virtual methods
+// (SWIG directors). It uses only <datasparse/datasparse.h>.
+//
+// Lifetimes: a DataScheduler borrows its sparsifier and its schedule; the
+// language bindings keep both alive while the scheduler is (see the
+// per-language .i files). Views handed to callbacks are valid only during
+// the callback.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <exception>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <datasparse/datasparse.h>
+
+namespace datasparse {
+
+// A failed call: the status and ds_last_error()'s message.
+class Error : public std::runtime_error {
+public:
+    Error(int status, const std::string &message) : std::runtime_error(message), status_(status) {}
+    int status() const { return status_; }
+    std::string statusName() const { return ds_status_string(static_cast<ds_status>(status_)); }
+
+private:
+    int status_;
+};
+
+namespace detail {
+inline void check(ds_status status) {
+    if (status != DS_OK) throw Error(status, std::string(ds_status_string(status)) + ": " + ds_last_error());
+}
+inline void check_count(size_t have, int64_t rows, int64_t cols, const char *what) {
+    if (rows > 0 && cols > 0 && static_cast<uint64_t>(have) < static_cast<uint64_t>(rows) * static_cast<uint64_t>(cols))
+        throw Error(DS_ERR_INVALID_ARGUMENT, "DS_ERR_INVALID_ARGUMENT: " + std::string(what) + " has " +
+                                                 std::to_string(have) + " elements, fewer than rows*cols = " +
+                                                 std::to_string(rows) + "*" + std::to_string(cols));
+}
+}  // namespace detail
+
+inline std::string version() { return ds_version_string(); }
+
+// key -> double map (ds_config).
+class Config {
+public:
+    Config() { detail::check(ds_config_create(&handle_)); }
+    Config(const Config &other) { detail::check(ds_config_clone(other.handle_, &handle_)); }
+    Config &operator=(const Config &other) {
+        if (this != &other) {
+            ds_config *copy = nullptr;
+            detail::check(ds_config_clone(other.handle_, &copy));
+            ds_config_destroy(handle_);
+            handle_ = copy;
+        }
+        return *this;
+    }
+    ~Config() { ds_config_destroy(handle_); }
+
+    void set(const std::string &key, double value) { detail::check(ds_config_set(handle_, key.c_str(), value)); }
+    double get(const std::string &key) const {
+        double v = 0;
+        detail::check(ds_config_get(handle_, key.c_str(), &v));
+        return v;
+    }
+    bool contains(const std::string &key) const {
+        double v;
+        return ds_config_get(handle_, key.c_str(), &v) == DS_OK;
+    }
+    void remove(const std::string &key) { detail::check(ds_config_remove(handle_, key.c_str())); }
+    size_t size() const {
+        size_t n = 0;
+        detail::check(ds_config_count(handle_, &n));
+        return n;
+    }
+    std::string keyAt(size_t index) const {
+        const char *key = nullptr;
+        detail::check(ds_config_key_at(handle_, index, &key));
+        return key;
+    }
+    std::vector<std::string> keys() const {
+        std::vector<std::string> out;
+        for (size_t i = 0, n = size(); i < n; ++i) out.push_back(keyAt(i));
+        return out;
+    }
+
+#ifndef SWIG
+    ds_config *handle() const { return handle_; }
+    static Config copyOf(const ds_config *c) {
+        Config out;
+        size_t n = 0;
+        detail::check(ds_config_count(c, &n));
+        for (size_t i = 0; i < n; ++i) {
+            const char *key = nullptr;
+            double v = 0;
+            detail::check(ds_config_key_at(c, i, &key));
+            detail::check(ds_config_get(c, key, &v));
+            out.set(key, v);
+        }
+        return out;
+    }
+#endif
+
+private:
+    ds_config *handle_ = nullptr;
+};
+
+// Read-only view of a data item, valid during an updateMask callback.
+class DataView {
+public:
+    int64_t rows() const { return rows_; }
+    int64_t cols() const { return cols_; }
+    size_t size() const { return static_cast<size_t>(rows_ * cols_); }
+    float get(int64_t row, int64_t col) const { return data()[index(row, col)]; }
+    // Copies the data (row-major) into out[0..size()).
+    void copyTo(float *out, size_t count) const {
+        if (count < size()) throw Error(DS_ERR_INVALID_ARGUMENT, "DS_ERR_INVALID_ARGUMENT: buffer too small for the data");
+        std::memcpy(out, data(), size() * sizeof(float));
+    }
+#ifndef SWIG
+    DataView(const float *data, int64_t rows, int64_t cols) : data_(data), rows_(rows), cols_(cols) {}
+    void invalidate() { data_ = nullptr; }
+    const float *data() const {
+        if (!data_) throw Error(DS_ERR_STATE, "DS_ERR_STATE: a DataView is only valid during its callback");
+        return data_;
+    }
+#endif
+
+private:
+#ifndef SWIG
+    size_t index(int64_t row, int64_t col) const {
+        if (row < 0 || row >= rows_ || col < 0 || col >= cols_)
+            throw Error(DS_ERR_INVALID_ARGUMENT, "DS_ERR_INVALID_ARGUMENT: (" + std::to_string(row) + ", " +
+                                                     std::to_string(col) + ") is outside " + std::to_string(rows_) +
+                                                     "x" + std::to_string(cols_));
+        return static_cast<size_t>(row * cols_ + col);
+    }
+#endif
+    const float *data_ = nullptr;
+    int64_t rows_ = 0, cols_ = 0;
+};
+
+// Writable view of a mask (1 = keep, 0 = zero), valid during an updateMask callback.
+class MaskView {
+public:
+    int64_t rows() const { return rows_; }
+    int64_t cols() const { return cols_; }
+    size_t size() const { return static_cast<size_t>(rows_ * cols_); }
+    int get(int64_t row, int64_t col) const { return mask()[index(row, col)]; }
+    void set(int64_t row, int64_t col, int value) {
+        if (value != 0 && value != 1)
+            throw Error(DS_ERR_INVALID_ARGUMENT, "DS_ERR_INVALID_ARGUMENT: mask values are 0 or 1, got " +
+                                                     std::to_string(value));
+        mask()[index(row, col)] = static_cast<uint8_t>(value);
+    }
+    void fill(int value) {
+        if (value != 0 && value != 1)
+            throw Error(DS_ERR_INVALID_ARGUMENT, "DS_ERR_INVALID_ARGUMENT: mask values are 0 or 1, got " +
+                                                     std::to_string(value));
+        std::memset(mask(), value, size());
+    }
+    void copyTo(uint8_t *out, size_t count) const {
+        if (count < size()) throw Error(DS_ERR_INVALID_ARGUMENT, "DS_ERR_INVALID_ARGUMENT: buffer too small for the mask");
+        std::memcpy(out, mask(), size());
+    }
+    // Replaces the mask with values[0..size()) (each 0 or 1).
+    void copyFrom(const uint8_t *values, size_t count) {
+        if (count < size()) throw Error(DS_ERR_INVALID_ARGUMENT, "DS_ERR_INVALID_ARGUMENT: too few mask values");
+        for (size_t i = 0; i < size(); ++i)
+            if (values[i] > 1)
+                throw Error(DS_ERR_INVALID_ARGUMENT, "DS_ERR_INVALID_ARGUMENT: mask values are 0 or 1, got " +
+                                                         std::to_string(values[i]) + " at " + std::to_string(i));
+        std::memcpy(mask(), values, size());
+    }
+#ifndef SWIG
+    MaskView(uint8_t *mask, int64_t rows, int64_t cols) : mask_(mask), rows_(rows), cols_(cols) {}
+    void invalidate() { mask_ = nullptr; }
+    uint8_t *mask() const {
+        if (!mask_) throw Error(DS_ERR_STATE, "DS_ERR_STATE: a MaskView is only valid during its callback");
+        return mask_;
+    }
+#endif
+
+private:
+#ifndef SWIG
+    size_t index(int64_t row, int64_t col) const {
+        if (row < 0 || row >= rows_ || col < 0 || col >= cols_)
+            throw Error(DS_ERR_INVALID_ARGUMENT, "DS_ERR_INVALID_ARGUMENT: (" + std::to_string(row) + ", " +
+                                                     std::to_string(col) + ") is outside " + std::to_string(rows_) +
+                                                     "x" + std::to_string(cols_));
+        return static_cast<size_t>(row * cols_ + col);
+    }
+#endif
+    uint8_t *mask_ = nullptr;
+    int64_t rows_ = 0, cols_ = 0;
+};
+
+// What the sparsifiers share. Not constructed directly.
+class Sparsifier {
+public:
+    virtual ~Sparsifier() { close(); }
+
+    // Registers data borrowed zero-copy: the memory must stay valid (and,
+    // in managed languages, pinned) while registered.
+    void addDataBorrowed(const std::string &name, float *data, size_t count, int64_t rows, int64_t cols,
+                         const Config *config = nullptr, bool reuseMask = false) {
+        detail::check_count(count, rows, cols, "data");
+        detail::check(ds_sparsifier_add_data(h(), name.c_str(), data, rows, cols, config ? config->handle() : nullptr,
+                                             reuseMask ? 1 : 0));
+        owned_.erase(name);
+    }
+    // Registers a copy of data[0..rows*cols) that this object owns.
+    void addDataCopy(const std::string &name, const float *data, size_t count, int64_t rows, int64_t cols,
+                     const Config *config = nullptr, bool reuseMask = false) {
+        detail::check_count(count, rows, cols, "data");
+        auto copy = std::make_unique<std::vector<float>>(data, data + static_cast<size_t>(rows * cols));
+        detail::check(ds_sparsifier_add_data(h(), name.c_str(), copy->data(), rows, cols,
+                                             config ? config->handle() : nullptr, reuseMask ? 1 : 0));
+        owned_[name] = std::move(copy);
+    }
+    void removeData(const std::string &name) {
+        detail::check(ds_sparsifier_remove_data(h(), name.c_str()));
+        owned_.erase(name);
+    }
+    void step() { detail::check(ds_sparsifier_step(h())); }
+    void getMask(const std::string &name, uint8_t *out, size_t count) const {
+        detail::check(ds_sparsifier_get_mask(h(), name.c_str(), out, count));
+    }
+    void getData(const std::string &name, bool original, float *out, size_t count) const {
+        detail::check(ds_sparsifier_get_data(h(), name.c_str(), original ? 1 : 0, out, count));
+    }
+    void squashMask(const std::vector<std::string> &names, bool leaveParametrized = true) {
+        std::vector<const char *> list;
+        for (const auto &n : names) list.push_back(n.c_str());
+        detail::check(ds_sparsifier_squash_mask(h(), list.data(), list.size(), leaveParametrized ? 1 : 0));
+    }
+    void squashAll(bool leaveParametrized = true) {
+        detail::check(ds_sparsifier_squash_mask(h(), nullptr, 0, leaveParametrized ? 1 : 0));
+    }
+    double getParam(const std::string &name, const std::string &key) const {
+        double v = 0;
+        detail::check(ds_sparsifier_get_param(h(), name.c_str(), key.c_str(), &v));
+        return v;
+    }
+    void setParam(const std::string &name, const std::string &key, double value) {
+        detail::check(ds_sparsifier_set_param(h(), name.c_str(), key.c_str(), value));
+    }
+    Config getConfig(const std::string &name) const {
+        Config c;
+        detail::check(ds_sparsifier_get_config(h(), name.c_str(), c.handle()));
+        return c;
+    }
+    void setMaskUpdate(bool enabled) { detail::check(ds_sparsifier_set_mask_update(h(), enabled ? 1 : 0)); }
+    bool getMaskUpdate() const {
+        int v = 0;
+        detail::check(ds_sparsifier_get_mask_update(h(), &v));
+        return v != 0;
+    }
+    size_t size() const {
+        size_t n = 0;
+        detail::check(ds_sparsifier_count(h(), &n));
+        return n;
+    }
+    std::string nameAt(size_t index) const {
+        const char *n = nullptr;
+        detail::check(ds_sparsifier_name_at(h(), index, &n));
+        return n;
+    }
+    std::vector<std::string> names() const {
+        std::vector<std::string> out;
+        for (size_t i = 0, n = size(); i < n; ++i) out.push_back(nameAt(i));
+        return out;
+    }
+    bool contains(const std::string &name) const {
+        int v = 0;
+        detail::check(ds_sparsifier_contains(h(), name.c_str(), &v));
+        return v != 0;
+    }
+    int64_t rows(const std::string &name) const { return shape(name).first; }
+    int64_t cols(const std::string &name) const { return shape(name).second; }
+    double getSparsity(const std::string &name) const {
+        double v = 0;
+        detail::check(ds_sparsifier_get_sparsity(h(), name.c_str(), &v));
+        return v;
+    }
+    bool isSquashed(const std::string &name) const {
+        int v = 0;
+        detail::check(ds_sparsifier_is_squashed(h(), name.c_str(), &v));
+        return v != 0;
+    }
+    int64_t stepCount() const {
+        int64_t v = 0;
+        detail::check(ds_sparsifier_step_count(h(), &v));
+        return v;
+    }
+    void save(const std::string &path, bool withData = false) const {
+        detail::check(ds_sparsifier_save_file(h(), path.c_str(), withData ? DS_SAVE_DATA : 0u));
+    }
+    void load(const std::string &path, bool strict = true) {
+        detail::check(ds_sparsifier_load(h(), path.c_str(), strict ? 1 : 0));
+    }
+    std::vector<uint8_t> saveToBytes(bool withData = false) const {
+        size_t size = 0;
+        const unsigned flags = withData ? DS_SAVE_DATA : 0u;
+        detail::check(ds_sparsifier_save_buffer(h(), flags, nullptr, 0, &size));
+        std::vector<uint8_t> bytes(size);
+        detail::check(ds_sparsifier_save_buffer(h(), flags, bytes.data(), bytes.size(), &size));
+        return bytes;
+    }
+    void loadFromBytes(const std::vector<uint8_t> &bytes, bool strict = true) {
+        detail::check(ds_sparsifier_load_buffer(h(), bytes.data(), bytes.size(), strict ? 1 : 0));
+    }
+    // Releases the native sparsifier now; later calls fail with DS_ERR_STATE.
+    void close() {
+        ds_sparsifier_destroy(handle_);
+        handle_ = nullptr;
+        owned_.clear();
+    }
+    bool isClosed() const { return handle_ == nullptr; }
+
+#ifndef SWIG
+    ds_sparsifier *h() const {
+        if (!handle_) throw Error(DS_ERR_STATE, "DS_ERR_STATE: the sparsifier was closed");
+        return handle_;
+    }
+#endif
+
+protected:
+    Sparsifier() = default;
+    ds_sparsifier *handle_ = nullptr;
+
+private:
+    std::pair<int64_t, int64_t> shape(const std::string &name) const {
+        int64_t r = 0, c = 0;
+        detail::check(ds_sparsifier_get_shape(h(), name.c_str(), &r, &c));
+        return {r, c};
+    }
+    std::map<std::string, std::unique_ptr<std::vector<float>>> owned_;  // copied-in data
+};
+
+enum Norm { L1 = DS_NORM_L1, L2 = DS_NORM_L2 };
+
+// PyTorch's DataNormSparsifier.
+class DataNormSparsifier : public Sparsifier {
+public:
+    explicit DataNormSparsifier(Norm norm = L1, const Config *defaults = nullptr) {
+        detail::check(ds_norm_sparsifier_create(static_cast<ds_norm>(norm), defaults ? defaults->handle() : nullptr,
+                                                &handle_));
+    }
+};
+
+// A sparsifier whose masks the user computes: subclass it and override
+// updateMask (called once per item by step(), with the item's data, merged
+// config and current mask to modify). Throwing fails the step; no mask changes.
+class DataSparsifier : public Sparsifier {
+public:
+    explicit DataSparsifier(const Config *defaults = nullptr) {
+        detail::check(ds_custom_sparsifier_create(&DataSparsifier::trampoline, this,
+                                                  defaults ? defaults->handle() : nullptr, &handle_));
+    }
+    virtual ~DataSparsifier() {}
+    virtual void updateMask(const std::string &name, const DataView &data, const Config &config, MaskView &mask) = 0;
+
+private:
+    static int trampoline(void *self, const char *name, const float *data, int64_t rows, int64_t cols,
+                          const ds_config *config, uint8_t *mask) {
+        DataView dv(data, rows, cols);
+        MaskView mv(mask, rows, cols);
+        try {
+            static_cast<DataSparsifier *>(self)->updateMask(name, dv, Config::copyOf(config), mv);
+            return 0;
+        } catch (const std::exception &e) {
+            ds_set_callback_error(e.what());
+        } catch (...) {
+            ds_set_callback_error("unknown exception in updateMask");
+        }
+        return 1;
+    }
+};
+
+// A schedule: subclass and override compute(name, epoch, base, current).
+class Schedule {
+public:
+    virtual ~Schedule() {}
+    virtual double compute(const std::string &name, int64_t epoch, double base, double current) = 0;
+
+#ifndef SWIG
+    static int trampoline(void *self, const char *name, int64_t epoch, double base, double current, double *out) {
+        try {
+            *out = static_cast<Schedule *>(self)->compute(name, epoch, base, current);
+            return 0;
+        } catch (const std::exception &e) {
+            ds_set_callback_error(e.what());
+        } catch (...) {
+            ds_set_callback_error("unknown exception in compute");
+        }
+        return 1;
+    }
+#endif
+};
+
+// f(epoch) for BuiltinSchedule::lambda: subclass and override factor(epoch).
+class LambdaFactor {
+public:
+    virtual ~LambdaFactor() {}
+    virtual double factor(int64_t epoch) = 0;
+
+#ifndef SWIG
+    static int trampoline(void *self, int64_t epoch, double *out) {
+        try {
+            *out = static_cast<LambdaFactor *>(self)->factor(epoch);
+            return 0;
+        } catch (const std::exception &e) {
+            ds_set_callback_error(e.what());
+        } catch (...) {
+            ds_set_callback_error("unknown exception in factor");
+        }
+        return 1;
+    }
+#endif
+};
+
+// The built-in schedules (formulas in datasparse.h). Copies share one description.
+class BuiltinSchedule {
+public:
+    static BuiltinSchedule gamma(double gamma, double threshold) {
+        ds_schedule *raw = nullptr;
+        return adopt(ds_schedule_create_gamma(gamma, threshold, &raw), raw);
+    }
+    static BuiltinSchedule step(int64_t stepSize, double gamma) {
+        ds_schedule *raw = nullptr;
+        return adopt(ds_schedule_create_step(stepSize, gamma, &raw), raw);
+    }
+    // The factor object must stay alive while a scheduler uses this schedule.
+    static BuiltinSchedule lambda(LambdaFactor &factor) {
+        ds_schedule *raw = nullptr;
+        return adopt(ds_schedule_create_lambda(&LambdaFactor::trampoline, &factor, &raw), raw);
+    }
+    static BuiltinSchedule cubic(double initValue, int64_t initT, int64_t deltaT, int64_t totalT, bool initiallyZero) {
+        ds_schedule *raw = nullptr;
+        return adopt(ds_schedule_create_cubic(initValue, initT, deltaT, totalT, initiallyZero ? 1 : 0, &raw), raw);
+    }
+    static BuiltinSchedule polynomialDecay(double initial, double final_, int64_t beginStep, int64_t endStep,
+                                           double power, int64_t frequency) {
+        ds_schedule *raw = nullptr;
+        return adopt(ds_schedule_create_polynomial_decay(initial, final_, beginStep, endStep, power, frequency, &raw),
+                     raw);
+    }
+    static BuiltinSchedule constant(double value, int64_t beginStep, int64_t endStep, int64_t frequency) {
+        ds_schedule *raw = nullptr;
+        return adopt(ds_schedule_create_constant(value, beginStep, endStep, frequency, &raw), raw);
+    }
+    std::string kind() const { return ds_schedule_kind(handle_.get()); }
+
+#ifndef SWIG
+    const ds_schedule *handle() const { return handle_.get(); }
+#endif
+
+private:
+    BuiltinSchedule() = default;
+    static BuiltinSchedule adopt(ds_status status, ds_schedule *raw) {
+        detail::check(status);
+        BuiltinSchedule s;
+        s.handle_.reset(raw, ds_schedule_destroy);
+        return s;
+    }
+    std::shared_ptr<ds_schedule> handle_;
+};
+
+// The data scheduler over one config key of a sparsifier's items.
+class DataScheduler {
+public:
+    // With a schedule written in the target language (kept alive by the binding).
+    DataScheduler(Sparsifier &sparsifier, const std::string &scheduleParam, Schedule &schedule,
+                  int64_t lastEpoch = -1) {
+        detail::check(ds_scheduler_create(sparsifier.h(), scheduleParam.c_str(), &Schedule::trampoline, &schedule,
+                                          lastEpoch, &handle_));
+    }
+    // With a built-in schedule.
+    DataScheduler(Sparsifier &sparsifier, const std::string &scheduleParam, const BuiltinSchedule &schedule,
+                  int64_t lastEpoch = -1) {
+        detail::check(ds_scheduler_create_builtin(sparsifier.h(), scheduleParam.c_str(), schedule.handle(), lastEpoch,
+                                                  &handle_));
+    }
+    ~DataScheduler() { close(); }
+    DataScheduler(const DataScheduler &) = delete;
+    DataScheduler &operator=(const DataScheduler &) = delete;
+
+    void step() { detail::check(ds_scheduler_step(h())); }
+    double getLastParam(const std::string &name) const {
+        double v = 0;
+        detail::check(ds_scheduler_get_last_param(h(), name.c_str(), &v));
+        return v;
+    }
+    double getBaseParam(const std::string &name) const {
+        double v = 0;
+        detail::check(ds_scheduler_get_base_param(h(), name.c_str(), &v));
+        return v;
+    }
+    int64_t lastEpoch() const { return ds_scheduler_last_epoch(h()); }
+    int64_t stepCount() const {
+        int64_t v = 0;
+        detail::check(ds_scheduler_step_count(h(), &v));
+        return v;
+    }
+    std::string scheduleParam() const {
+        const char *p = nullptr;
+        detail::check(ds_scheduler_get_schedule_param(h(), &p));
+        return p;
+    }
+    std::vector<std::string> names() const {
+        size_t n = 0;
+        detail::check(ds_scheduler_count(h(), &n));
+        std::vector<std::string> out;
+        for (size_t i = 0; i < n; ++i) {
+            const char *name = nullptr;
+            detail::check(ds_scheduler_name_at(h(), i, &name));
+            out.push_back(name);
+        }
+        return out;
+    }
+    void setVerbose(bool verbose) { detail::check(ds_scheduler_set_verbose(h(), verbose ? 1 : 0)); }
+    void save(const std::string &path) const { detail::check(ds_scheduler_save(h(), path.c_str())); }
+    void load(const std::string &path) { detail::check(ds_scheduler_load(h(), path.c_str())); }
+    std::vector<uint8_t> saveToBytes() const {
+        size_t size = 0;
+        detail::check(ds_scheduler_save_buffer(h(), nullptr, 0, &size));
+        std::vector<uint8_t> bytes(size);
+        detail::check(ds_scheduler_save_buffer(h(), bytes.data(), bytes.size(), &size));
+        return bytes;
+    }
+    void loadFromBytes(const std::vector<uint8_t> &bytes) {
+        detail::check(ds_scheduler_load_buffer(h(), bytes.data(), bytes.size()));
+    }
+    void close() {
+        ds_scheduler_destroy(handle_);
+        handle_ = nullptr;
+    }
+    bool isClosed() const { return handle_ == nullptr; }
+
+private:
+    ds_scheduler *h() const {
+        if (!handle_) throw Error(DS_ERR_STATE, "DS_ERR_STATE: the scheduler was closed");
+        return handle_;
+    }
+    ds_scheduler *handle_ = nullptr;
+};
+
+}  // namespace datasparse

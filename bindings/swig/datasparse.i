@@ -1,0 +1,31 @@
+/* The one language-neutral SWIG interface of datasparse. It wraps the thin
+ * C++ layer in datasparse.hpp (which uses only the public C ABI); each
+ * language's typemaps, names and idioms are in bindings/<language>/. */
+%module(directors="1") datasparse
+
+%{
+#include "datasparse.hpp"
+%}
+
+%include <stdint.i>
+%include <std_string.i>
+%include <std_vector.i>
+
+/* Subclassable in the target language: schedules, update-mask, lambda factors. */
+%feature("director") datasparse::DataSparsifier;
+%feature("director") datasparse::Schedule;
+%feature("director") datasparse::LambdaFactor;
+
+/* Not part of the bindings' surface. */
+%ignore datasparse::detail;
+%ignore datasparse::Sparsifier::Sparsifier;
+
+#if defined(SWIGJAVA)
+%include "java/datasparse_java.i"
+#elif defined(SWIGCSHARP)
+%include "csharp/datasparse_csharp.i"
+#elif defined(SWIGPYTHON)
+%include "python/datasparse_python.i"
+#endif
+
+%include "datasparse.hpp"

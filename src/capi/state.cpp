@@ -1,0 +1,112 @@
+// Saving and loading sparsifier and scheduler state, to files and buffers.
+#include <cstring>
+
+#include "capi/common.hpp"
+#include "core/state.hpp"
+
+using ds::capi::guarded;
+using ds::capi::require;
+using ds::capi::require_string;
+
+namespace {
+
+void check_flags(unsigned flags) {
+    if (flags & ~DS_SAVE_DATA)
+        ds::fail(DS_ERR_INVALID_ARGUMENT, "flags must be 0 or DS_SAVE_DATA, got " + std::to_string(flags));
+}
+
+// The two-call buffer protocol: buffer NULL asks for the size.
+void copy_out(const std::vector<uint8_t> &bytes, void *buffer, size_t capacity, size_t *out_size) {
+    if (buffer) {
+        if (capacity < bytes.size())
+            ds::fail(DS_ERR_INVALID_ARGUMENT, "capacity " + std::to_string(capacity) +
+                                                  " is too small: the state needs " + std::to_string(bytes.size()) +
+                                                  " bytes");
+        std::memcpy(buffer, bytes.data(), bytes.size());
+    }
+    *out_size = bytes.size();
+}
+
+void check_buffer(const void *buffer, size_t size) {
+    require(buffer, "buffer");
+    if (size == 0) ds::fail(DS_ERR_CORRUPT, "state buffer is empty");
+}
+
+}  // namespace
+
+extern "C" {
+
+DS_API ds_status ds_sparsifier_save(const ds_sparsifier *s, const char *path) {
+    return ds_sparsifier_save_file(s, path, 0);
+}
+
+DS_API ds_status ds_sparsifier_save_file(const ds_sparsifier *s, const char *path, unsigned flags) {
+    return guarded([&] {
+        require(s, "s");
+        std::string p = require_string(path, "path");
+        check_flags(flags);
+        ds::write_file_atomic(p, ds::encode(s->core.snapshot(flags & DS_SAVE_DATA)));
+    });
+}
+
+DS_API ds_status ds_sparsifier_save_buffer(const ds_sparsifier *s, unsigned flags, void *buffer, size_t capacity,
+                                           size_t *out_size) {
+    return guarded([&] {
+        require(s, "s");
+        require(out_size, "out_size");
+        check_flags(flags);
+        copy_out(ds::encode(s->core.snapshot(flags & DS_SAVE_DATA)), buffer, capacity, out_size);
+    });
+}
+
+DS_API ds_status ds_sparsifier_load(ds_sparsifier *s, const char *path, int strict) {
+    return guarded([&] {
+        require(s, "s");
+        std::string p = require_string(path, "path");
+        const std::vector<uint8_t> bytes = ds::read_file(p);
+        s->core.restore(ds::decode_sparsifier(bytes.data(), bytes.size()), strict != 0);
+    });
+}
+
+DS_API ds_status ds_sparsifier_load_buffer(ds_sparsifier *s, const void *buffer, size_t size, int strict) {
+    return guarded([&] {
+        require(s, "s");
+        check_buffer(buffer, size);
+        s->core.restore(ds::decode_sparsifier(static_cast<const uint8_t *>(buffer), size), strict != 0);
+    });
+}
+
+DS_API ds_status ds_scheduler_save(const ds_scheduler *sch, const char *path) {
+    return guarded([&] {
+        require(sch, "sch");
+        std::string p = require_string(path, "path");
+        ds::write_file_atomic(p, ds::encode(sch->core->snapshot()));
+    });
+}
+
+DS_API ds_status ds_scheduler_save_buffer(const ds_scheduler *sch, void *buffer, size_t capacity, size_t *out_size) {
+    return guarded([&] {
+        require(sch, "sch");
+        require(out_size, "out_size");
+        copy_out(ds::encode(sch->core->snapshot()), buffer, capacity, out_size);
+    });
+}
+
+DS_API ds_status ds_scheduler_load(ds_scheduler *sch, const char *path) {
+    return guarded([&] {
+        require(sch, "sch");
+        std::string p = require_string(path, "path");
+        const std::vector<uint8_t> bytes = ds::read_file(p);
+        sch->core->restore(ds::decode_scheduler(bytes.data(), bytes.size()));
+    });
+}
+
+DS_API ds_status ds_scheduler_load_buffer(ds_scheduler *sch, const void *buffer, size_t size) {
+    return guarded([&] {
+        require(sch, "sch");
+        check_buffer(buffer, size);
+        sch->core->restore(ds::decode_scheduler(static_cast<const uint8_t *>(buffer), size));
+    });
+}
+
+}  // extern "C"

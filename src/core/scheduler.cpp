@@ -1,0 +1,154 @@
+#include "core/scheduler.hpp"
+
+#include <cmath>
+#include <unordered_map>
+#include <utility>
+
+#include "core/error.hpp"
+#include "core/log.hpp"
+
+namespace ds {
+namespace {
+
+class BusyGuard {
+public:
+    explicit BusyGuard(bool &flag) : flag_(flag) { flag_ = true; }
+    ~BusyGuard() { flag_ = false; }
+    BusyGuard(const BusyGuard &) = delete;
+    BusyGuard &operator=(const BusyGuard &) = delete;
+
+private:
+    bool &flag_;
+};
+
+}  // namespace
+
+Scheduler::Scheduler(Sparsifier &sparsifier, std::string schedule_param, std::unique_ptr<Schedule> schedule,
+                     int64_t last_epoch)
+    : sparsifier_(&sparsifier),
+      sparsifier_alive_(sparsifier.lifetime()),
+      param_(std::move(schedule_param)),
+      schedule_(std::move(schedule)),
+      last_epoch_(last_epoch),
+      sparsifier_steps_at_start_(sparsifier.step_count()) {
+    if (param_.empty()) fail(DS_ERR_INVALID_ARGUMENT, "schedule_param must not be empty");
+    if (!schedule_) fail(DS_ERR_INVALID_ARGUMENT, "schedule must not be NULL");
+    if (last_epoch < -1) fail(DS_ERR_INVALID_ARGUMENT, "last_epoch must be >= -1, got " + std::to_string(last_epoch));
+    for (const Item &it : sparsifier.items()) {
+        double base;
+        if (sparsifier.get_param(it.name, param_, &base)) entries_.push_back({it.name, base, std::nullopt});
+    }
+    step();
+}
+
+Sparsifier &Scheduler::sparsifier() {
+    if (sparsifier_alive_.expired()) fail(DS_ERR_STATE, "the scheduler's sparsifier was destroyed");
+    return *sparsifier_;
+}
+
+void Scheduler::check_not_busy(const char *operation) const {
+    if (busy_)
+        fail(DS_ERR_STATE, std::string(operation) + " is not allowed from inside this scheduler's schedule callback");
+}
+
+void Scheduler::set_verbose(bool verbose) {
+    check_not_busy("set_verbose");
+    verbose_ = verbose;
+}
+
+const Scheduler::Entry &Scheduler::entry(const std::string &name) const {
+    for (const Entry &e : entries_)
+        if (e.name == name) return e;
+    fail(DS_ERR_NOT_FOUND, "scheduler has no value for data " + quoted(name));
+}
+
+void Scheduler::step() {
+    check_not_busy("step");
+    Sparsifier &sp = sparsifier();
+    if (step_count_ == 1 && sp.step_count() == sparsifier_steps_at_start_)
+        log(DS_LOG_WARNING,
+            "detected a call of the scheduler's step before the sparsifier's step: call the sparsifier's "
+            "step first (the first value of the schedule is otherwise skipped)");
+
+    const int64_t epoch = last_epoch_ + 1;
+    std::unordered_map<std::string, double> known_base;
+    for (const Entry &e : entries_) known_base.emplace(e.name, e.base);
+
+    std::vector<Entry> next;
+    std::vector<std::pair<std::string, double>> values;
+    {
+        BusyGuard guard(busy_);
+        for (const Item &it : sp.items()) {
+            double current;
+            if (!sp.get_param(it.name, param_, &current)) continue;  // no value to schedule
+            auto known = known_base.find(it.name);
+            const double base = known != known_base.end() ? known->second : current;
+            const double v = schedule_->value(it.name, epoch, base, current);
+            if (!std::isfinite(v))
+                fail(DS_ERR_CALLBACK, "schedule returned " + format_number(v) + " for data " + quoted(it.name) +
+                                          " at epoch " + std::to_string(epoch));
+            next.push_back({it.name, base, v});
+            values.emplace_back(it.name, v);
+        }
+    }
+    try {
+        sp.set_params(values, param_);  // checks every value, then applies all
+    } catch (const Error &e) {
+        fail(e.status(), "epoch " + std::to_string(epoch) + ": schedule value rejected: " + e.what());
+    }
+    // Commit: nothing below can fail.
+    entries_.swap(next);
+    last_epoch_ = epoch;
+    ++step_count_;
+    sp.set_mask_update(true);
+    if (verbose_)
+        for (const Entry &e : entries_)
+            log(DS_LOG_INFO, "epoch " + std::to_string(epoch) + ": adjusting " + param_ + " of " + quoted(e.name) +
+                                 " to " + format_number(*e.last));
+}
+
+SchedulerSnapshot Scheduler::snapshot() const {
+    SchedulerSnapshot s;
+    s.schedule_param = param_;
+    s.schedule_kind = schedule_->kind();
+    s.schedule_params = schedule_->params();
+    s.last_epoch = last_epoch_;
+    s.step_count = step_count_;
+    for (const Entry &e : entries_) s.entries.push_back({e.name, e.base, e.last});
+    return s;
+}
+
+void Scheduler::restore(const SchedulerSnapshot &s) {
+    check_not_busy("load");
+    if (s.schedule_param != param_)
+        fail(DS_ERR_CORRUPT, "state schedules " + quoted(s.schedule_param) + ", this scheduler schedules " +
+                                 quoted(param_));
+    if (s.schedule_kind != schedule_->kind())
+        fail(DS_ERR_CORRUPT, "state was saved with a " + quoted(s.schedule_kind) + " schedule, this scheduler has a " +
+                                 quoted(schedule_->kind()) + " schedule");
+    if (s.last_epoch < -1 || s.step_count < 0)
+        fail(DS_ERR_CORRUPT, "state has last_epoch " + std::to_string(s.last_epoch) + " and step count " +
+                                 std::to_string(s.step_count));
+    std::unique_ptr<Schedule> schedule;
+    if (is_serialisable_builtin(s.schedule_kind)) {
+        try {
+            schedule = make_builtin(s.schedule_kind, s.schedule_params);
+        } catch (const Error &e) {
+            fail(DS_ERR_CORRUPT, std::string("state's schedule parameters are invalid: ") + e.what());
+        }
+    }
+    std::vector<Entry> entries;
+    for (const auto &e : s.entries) {
+        if (!e.base) fail(DS_ERR_CORRUPT, "state has no base value for " + quoted(e.name));
+        entries.push_back({e.name, *e.base, e.last});
+    }
+    Sparsifier &sp = sparsifier();
+    // Commit.
+    if (schedule) schedule_.swap(schedule);
+    entries_.swap(entries);
+    last_epoch_ = s.last_epoch;
+    step_count_ = s.step_count;
+    sparsifier_steps_at_start_ = sp.step_count();
+}
+
+}  // namespace ds

@@ -1,0 +1,59 @@
+// The data scheduler: varies one config key of every item of a sparsifier
+// over epochs, with a Schedule computing each value.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/schedules.hpp"
+#include "core/sparsifier.hpp"
+#include "core/state.hpp"
+
+namespace ds {
+
+class Scheduler {
+public:
+    // Records base values and performs the first step (which may throw).
+    Scheduler(Sparsifier &sparsifier, std::string schedule_param, std::unique_ptr<Schedule> schedule,
+              int64_t last_epoch);
+
+    void step();
+
+    int64_t last_epoch() const { return last_epoch_; }
+    int64_t step_count() const { return step_count_; }
+    const std::string &schedule_param() const { return param_; }
+    const Schedule &schedule() const { return *schedule_; }
+    void set_verbose(bool verbose);
+
+    struct Entry {
+        std::string name;
+        double base = 0.0;
+        std::optional<double> last;  // absent until a step scheduled the item
+    };
+    const std::vector<Entry> &entries() const { return entries_; }
+    const Entry &entry(const std::string &name) const;  // DS_ERR_NOT_FOUND
+
+    SchedulerSnapshot snapshot() const;
+    // Validates the snapshot against this scheduler, then replaces its state.
+    void restore(const SchedulerSnapshot &snapshot);
+
+private:
+    Sparsifier &sparsifier();  // DS_ERR_STATE once the sparsifier was destroyed
+    void check_not_busy(const char *operation) const;
+
+    Sparsifier *sparsifier_;
+    std::weak_ptr<const int> sparsifier_alive_;
+    std::string param_;
+    std::unique_ptr<Schedule> schedule_;
+    int64_t last_epoch_;
+    int64_t step_count_ = 0;
+    int64_t sparsifier_steps_at_start_;
+    std::vector<Entry> entries_;  // items with a base value, in the sparsifier's order
+    bool verbose_ = false;
+    bool busy_ = false;  // inside a schedule callback
+};
+
+}  // namespace ds
