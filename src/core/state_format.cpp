@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <set>
@@ -285,7 +286,7 @@ public:
     Config config(const char *what) {
         const size_t at = pos_;
         const uint32_t count = u32(what);
-        constexpr size_t kMinEntry = 4 + 1 + 8;  // key length, one key byte, value
+        constexpr size_t kMinEntry = 4 + 8;  // key length and value (a key of 0 bytes is rejected below)
         if (count > remaining() / kMinEntry)
             corrupt(at, field(what) + " claims " + std::to_string(count) + " entries but only " +
                             std::to_string(remaining()) + " bytes remain");

@@ -1,0 +1,41 @@
+#!/usr/bin/env python3
+"""Checks that every example embedded in README.md is, byte for byte, a file
+of the repository that a test compiles and runs (so the README cannot rot).
+
+An embedded example is a fenced code block right after a marker line
+    <!-- example: tests/examples/seed_flow.c -->
+Usage: readme_examples.py REPO_ROOT [REQUIRED_PATH ...]
+Every REQUIRED_PATH must be embedded; exits non-zero on any difference.
+"""
+import re
+import sys
+from pathlib import Path
+
+MARKER = re.compile(r"^<!-- example: (\S+) -->\n```[A-Za-z#+]*\n(.*?)^```$", re.M | re.S)
+
+
+def main() -> int:
+    root = Path(sys.argv[1])
+    required = set(sys.argv[2:])
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    passed, failures, checked = 0, [], set()
+    for match in MARKER.finditer(readme):
+        path, block = match.group(1), match.group(2)
+        checked.add(path)
+        source = root / path
+        if not source.is_file():
+            failures.append(f"{path}: embedded in README.md but no such file")
+        elif source.read_text(encoding="utf-8") != block:
+            failures.append(f"{path}: README.md's copy differs from the file")
+        else:
+            passed += 1
+    for path in sorted(required - checked):
+        failures.append(f"{path}: not embedded in README.md")
+    for f in failures:
+        print("FAIL", f)
+    print(f"readme: {passed} passed, {len(failures)} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
