@@ -8,7 +8,6 @@
 // back to exactly the bytes it came from.
 #include "core/state.hpp"
 
-#include <array>
 #include <atomic>
 #include <cerrno>
 #include <cmath>
@@ -164,7 +163,7 @@ public:
     }
     void end_section(size_t at) {
         const uint64_t length = out.size() - (at + 8);
-        for (int i = 0; i < 8; ++i) out[at + i] = static_cast<uint8_t>(length >> (8 * i));
+        for (unsigned i = 0; i < 8; ++i) out[at + i] = static_cast<uint8_t>(length >> (8 * i));
     }
     void header(const char *magic, uint32_t flags) {
         out.insert(out.end(), magic, magic + 8);
@@ -230,14 +229,14 @@ public:
     uint32_t u32(const char *what) {
         need(4, what);
         uint32_t v = 0;
-        for (int i = 0; i < 4; ++i) v |= uint32_t(b_[pos_ + i]) << (8 * i);
+        for (unsigned i = 0; i < 4; ++i) v |= uint32_t(b_[pos_ + i]) << (8 * i);
         pos_ += 4;
         return v;
     }
     uint64_t u64(const char *what) {
         need(8, what);
         uint64_t v = 0;
-        for (int i = 0; i < 8; ++i) v |= uint64_t(b_[pos_ + i]) << (8 * i);
+        for (unsigned i = 0; i < 8; ++i) v |= uint64_t(b_[pos_ + i]) << (8 * i);
         pos_ += 8;
         return v;
     }
@@ -381,7 +380,7 @@ Frame open_frame(Reader &r, const char *magic, const char *other_magic, const ch
 }
 
 // Reads the next section header; returns false at the trailer. On true, the
-// reader's limit is the section's end (restore with end_section).
+// reader's limit is the section's end; end_section checks it was all read.
 bool next_section(Reader &r, uint32_t *id, size_t *start, size_t body_end) {
     r.set_limit(body_end);
     r.set_in_section(false);
