@@ -79,7 +79,8 @@ typedef enum ds_status {
     DS_ERR_IO = 7,               /* reading or writing a file failed */
     DS_ERR_NO_MEMORY = 8,        /* an allocation failed */
     DS_ERR_UNSUPPORTED = 9,      /* valid request this build cannot do */
-    DS_ERR_INTERNAL = 10         /* a bug in datasparse; please report it */
+    DS_ERR_INTERNAL = 10,        /* a bug in datasparse; please report it */
+    DS_STATUS_MAX_ENUM = 0x7FFFFFFF /* not a status: keeps the enum int-sized for any value */
 } ds_status;
 
 /* A short constant name for a status ("DS_ERR_SHAPE"); "DS_UNKNOWN_STATUS"
@@ -104,7 +105,8 @@ DS_API void ds_set_callback_error(const char *message);
 typedef enum ds_log_level {
     DS_LOG_DEBUG = 0,
     DS_LOG_INFO = 1,   /* e.g. the scheduler's verbose mode */
-    DS_LOG_WARNING = 2 /* e.g. replacing data under an existing name */
+    DS_LOG_WARNING = 2, /* e.g. replacing data under an existing name */
+    DS_LOG_MAX_ENUM = 0x7FFFFFFF
 } ds_log_level;
 
 /* Receives the library's messages. Called on the thread that caused them. */
@@ -153,7 +155,8 @@ DS_API void ds_config_destroy(ds_config *config);
  * 1-D data of length n is rows = 1, cols = n. A new item's mask is all ones.
  *
  * Names are non-empty, contain no '.', and are unique; iteration is in the
- * order the names were first added.
+ * order the names were added (replacing keeps the place; a name removed and
+ * added again goes last).
  *
  * The norm sparsifier reads these config keys:
  *   sparsity_level   fraction of blocks to sparsify, clamped to [0, 1]  (0.5)
@@ -168,7 +171,11 @@ DS_API void ds_config_destroy(ds_config *config);
  * Blocks tile from (0,0); edge blocks may be partial.
  * ====================================================================== */
 
-typedef enum ds_norm { DS_NORM_L1 = 0, DS_NORM_L2 = 1 } ds_norm;
+typedef enum ds_norm {
+    DS_NORM_L1 = 0,
+    DS_NORM_L2 = 1,
+    DS_NORM_MAX_ENUM = 0x7FFFFFFF /* not a norm: keeps the enum int-sized for any value */
+} ds_norm;
 
 typedef struct ds_sparsifier ds_sparsifier;
 
@@ -176,7 +183,9 @@ typedef struct ds_sparsifier ds_sparsifier;
  * data item, on the calling thread, with the item's data (rows x cols), its
  * merged config and its current mask, which it modifies in place (values
  * must stay 0 or 1). Return 0 on success; non-zero makes the step fail with
- * DS_ERR_CALLBACK and leaves every mask as it was before the step. */
+ * DS_ERR_CALLBACK and leaves every mask as it was before the step. While it
+ * runs, the sparsifier may be read but not modified (modifying calls on it
+ * fail with DS_ERR_STATE). */
 typedef int (*ds_update_mask_fn)(void *user_data, const char *name, const float *data,
                                  int64_t rows, int64_t cols, const ds_config *config,
                                  uint8_t *mask);
@@ -201,7 +210,8 @@ DS_API void ds_sparsifier_destroy(ds_sparsifier *s);
  * all ones. The data must stay valid until the item is removed, replaced or
  * squashed, or the sparsifier destroyed.
  * Errors: DS_ERR_INVALID_ARGUMENT (NULL, bad name, rows/cols <= 0 or
- * rows*cols overflowing, invalid config values), DS_ERR_SHAPE. */
+ * rows*cols overflowing, invalid config values), DS_ERR_SHAPE, DS_ERR_STATE
+ * (reuse_mask on an item whose mask was squashed), DS_ERR_NO_MEMORY. */
 DS_API ds_status ds_sparsifier_add_data(ds_sparsifier *s, const char *name, float *data,
                                         int64_t rows, int64_t cols, const ds_config *config,
                                         int reuse_mask);
@@ -221,14 +231,16 @@ DS_API ds_status ds_sparsifier_get_mask(const ds_sparsifier *s, const char *name
 
 /* Copies the item's data into out (count elements at least rows*cols):
  * original != 0: the data as the caller holds it (DS_ERR_STATE after a
- * squash: the original is gone); original == 0: data * mask (after a
- * squash: the data as it now is). */
+ * squash: the original is gone); original == 0: the data with every masked
+ * element set to 0 (also NaN or inf ones; after a squash: the data as it
+ * now is). */
 DS_API ds_status ds_sparsifier_get_data(const ds_sparsifier *s, const char *name, int original,
                                         float *out, size_t count);
 
 /* Squashes the masks of the named items (names NULL: all items; count is
  * the number of names). leave_parametrized != 0: the mask is applied to the
- * caller's buffer in place (data *= mask); == 0: the data is left as it is.
+ * caller's buffer in place (masked elements set to 0); == 0: the data is
+ * left as it is.
  * Either way the mask is dropped; the item stays registered but is no
  * longer masked or stepped (add it again to mask it again). Squashing a
  * squashed item does nothing. All names are checked before anything changes. */
@@ -298,8 +310,9 @@ typedef struct ds_scheduler ds_scheduler;
 
 /* A schedule: writes the item's new value to *out. Called on the calling
  * thread, never concurrently. Return 0 on success, non-zero on failure
- * (use ds_set_callback_error to say why). Calling back into the same
- * scheduler from here fails with DS_ERR_STATE. */
+ * (use ds_set_callback_error to say why). While it runs, the scheduler and
+ * its sparsifier may be read but not modified: such calls (stepping,
+ * loading, adding or removing data, ...) fail with DS_ERR_STATE. */
 typedef int (*ds_schedule_fn)(void *user_data, const char *name, int64_t epoch,
                               double base_value, double current_value, double *out);
 
@@ -435,8 +448,15 @@ DS_API ds_status ds_scheduler_save(const ds_scheduler *sch, const char *path);
 DS_API ds_status ds_scheduler_save_buffer(const ds_scheduler *sch, void *buffer, size_t capacity,
                                           size_t *out_size);
 /* Loads a scheduler state into sch: same schedule_param and same kind of
- * schedule required (a built-in's saved parameters are restored). Restore
- * the sparsifier's state first. */
+ * schedule required (a built-in's saved parameters are restored). It
+ * restores last_epoch, the step count, base and last values, and sets each
+ * scheduled item's schedule_param in the sparsifier to its saved last value
+ * (undoing whatever the new scheduler's creation step applied), so the next
+ * step continues the saved run exactly. Every scheduled item must be
+ * registered in the sparsifier (DS_ERR_CORRUPT otherwise).
+ * To resume: create the sparsifier over the same data, ds_sparsifier_load,
+ * create the scheduler (same schedule; any last_epoch, e.g. the saved one),
+ * ds_scheduler_load, continue. */
 DS_API ds_status ds_scheduler_load(ds_scheduler *sch, const char *path);
 DS_API ds_status ds_scheduler_load_buffer(ds_scheduler *sch, const void *buffer, size_t size);
 

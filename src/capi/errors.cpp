@@ -35,7 +35,9 @@ DS_API unsigned ds_version_number(void) { return DS_VERSION_NUMBER; }
 DS_API const char *ds_version_string(void) { return DS_VERSION_STRING; }
 
 DS_API const char *ds_status_string(ds_status status) {
-    switch (status) {
+    int32_t raw;  // any int may come in: read its bits, not an enum C++ may assume is in range
+    std::memcpy(&raw, &status, sizeof raw);
+    switch (static_cast<ds_status>(raw < 0 ? static_cast<int32_t>(DS_STATUS_MAX_ENUM) : raw)) {
         case DS_OK: return "DS_OK";
         case DS_ERR_INVALID_ARGUMENT: return "DS_ERR_INVALID_ARGUMENT";
         case DS_ERR_NOT_FOUND: return "DS_ERR_NOT_FOUND";
@@ -47,6 +49,7 @@ DS_API const char *ds_status_string(ds_status status) {
         case DS_ERR_NO_MEMORY: return "DS_ERR_NO_MEMORY";
         case DS_ERR_UNSUPPORTED: return "DS_ERR_UNSUPPORTED";
         case DS_ERR_INTERNAL: return "DS_ERR_INTERNAL";
+        case DS_STATUS_MAX_ENUM: break;
     }
     return "DS_UNKNOWN_STATUS";
 }

@@ -1,3 +1,4 @@
+#include <cstring>
 #include <vector>
 
 #include "capi/common.hpp"
@@ -29,9 +30,16 @@ ds::MaskUpdate c_mask_update(ds_update_mask_fn fn, void *user_data) {
 extern "C" {
 
 DS_API ds_status ds_norm_sparsifier_create(ds_norm norm, const ds_config *defaults, ds_sparsifier **out) {
+    // A caller may pass any int: read its bits, not an enum value C++ may assume is in range.
+    int32_t raw;
+    static_assert(sizeof raw == sizeof norm, "ds_norm is int-sized");
+    std::memcpy(&raw, &norm, sizeof raw);
     return guarded([&] {
         require(out, "out");
-        *out = new ds_sparsifier{ds::Sparsifier::norm(norm, ds::capi::config_or_empty(defaults))};
+        if (raw != DS_NORM_L1 && raw != DS_NORM_L2)
+            ds::fail(DS_ERR_INVALID_ARGUMENT, "norm must be DS_NORM_L1 (0) or DS_NORM_L2 (1), got " + std::to_string(raw));
+        *out = new ds_sparsifier{
+            ds::Sparsifier::norm(static_cast<ds_norm>(raw), ds::capi::config_or_empty(defaults))};
     });
 }
 

@@ -65,6 +65,7 @@ const Scheduler::Entry &Scheduler::entry(const std::string &name) const {
 void Scheduler::step() {
     check_not_busy("step");
     Sparsifier &sp = sparsifier();
+    if (sp.busy()) fail(DS_ERR_STATE, "the scheduler cannot step while a callback on its sparsifier runs");
     if (step_count_ == 1 && sp.step_count() == sparsifier_steps_at_start_)
         log(DS_LOG_WARNING,
             "detected a call of the scheduler's step before the sparsifier's step: call the sparsifier's "
@@ -78,6 +79,7 @@ void Scheduler::step() {
     std::vector<std::pair<std::string, double>> values;
     {
         BusyGuard guard(busy_);
+        Sparsifier::CallbackScope scope(sp);  // the items cannot change under this loop
         for (const Item &it : sp.items()) {
             double current;
             if (!sp.get_param(it.name, param_, &current)) continue;  // no value to schedule
@@ -138,12 +140,24 @@ void Scheduler::restore(const SchedulerSnapshot &s) {
         }
     }
     std::vector<Entry> entries;
+    std::vector<std::pair<std::string, double>> values;  // the last step's values, back into the sparsifier
     for (const auto &e : s.entries) {
         if (!e.base) fail(DS_ERR_CORRUPT, "state has no base value for " + quoted(e.name));
         entries.push_back({e.name, *e.base, e.last});
+        if (e.last) values.emplace_back(e.name, *e.last);
     }
     Sparsifier &sp = sparsifier();
-    // Commit.
+    if (sp.busy()) fail(DS_ERR_STATE, "the scheduler cannot load while a callback on its sparsifier runs");
+    for (const auto &v : values)
+        if (!sp.find(v.first))
+            fail(DS_ERR_CORRUPT, "state schedules data " + quoted(v.first) +
+                                     " that the sparsifier does not have (restore the sparsifier first)");
+    try {
+        sp.set_params(values, param_);  // checks all, then applies all
+    } catch (const Error &e) {
+        fail(DS_ERR_CORRUPT, std::string("state's values do not fit the sparsifier: ") + e.what());
+    }
+    // Commit: nothing below can fail.
     if (schedule) schedule_.swap(schedule);
     entries_.swap(entries);
     last_epoch_ = s.last_epoch;

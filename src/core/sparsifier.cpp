@@ -18,17 +18,6 @@ constexpr size_t kParallelItemElements = size_t{1} << 16;
 
 std::string shape_string(int64_t rows, int64_t cols) { return std::to_string(rows) + "x" + std::to_string(cols); }
 
-// Marks the sparsifier busy for the duration of a call that runs user code.
-class BusyGuard {
-public:
-    explicit BusyGuard(bool &flag) : flag_(flag) { flag_ = true; }
-    ~BusyGuard() { flag_ = false; }
-    BusyGuard(const BusyGuard &) = delete;
-    BusyGuard &operator=(const BusyGuard &) = delete;
-
-private:
-    bool &flag_;
-};
 
 }  // namespace
 
@@ -66,7 +55,7 @@ void Sparsifier::check_config(const Config &config, const std::string &item) con
 void Sparsifier::check_not_busy(const char *operation) const {
     if (busy_)
         fail(DS_ERR_STATE, std::string(operation) +
-                               " is not allowed while the sparsifier is stepping (called from a callback)");
+                               " is not allowed while a callback on this sparsifier (update-mask or schedule) runs");
 }
 
 const Item *Sparsifier::find(const std::string &name) const {
@@ -177,7 +166,7 @@ std::vector<std::vector<uint8_t>> Sparsifier::compute_norm_masks(const std::vect
 std::vector<std::vector<uint8_t>> Sparsifier::compute_custom_masks(const std::vector<size_t> &which) {
     std::vector<std::vector<uint8_t>> masks;
     masks.reserve(which.size());
-    BusyGuard guard(busy_);
+    CallbackScope scope(*this);
     for (size_t i : which) {
         const Item &it = items_[i];
         masks.push_back(it.mask);

@@ -84,6 +84,19 @@ public:
     std::weak_ptr<const int> lifetime() const { return lifetime_; }
     bool busy() const { return busy_; }
 
+    // While one is alive, user code runs (a schedule of a scheduler on this
+    // sparsifier): reading is fine, modifying calls fail with DS_ERR_STATE.
+    class CallbackScope {
+    public:
+        explicit CallbackScope(Sparsifier &s) : s_(s) { s_.busy_ = true; }
+        ~CallbackScope() { s_.busy_ = false; }
+        CallbackScope(const CallbackScope &) = delete;
+        CallbackScope &operator=(const CallbackScope &) = delete;
+
+    private:
+        Sparsifier &s_;
+    };
+
 private:
     Sparsifier(ds_norm norm, MaskUpdate update, Config defaults);
 

@@ -205,7 +205,8 @@ Test(custom, no_keys_are_added) {
 }
 
 Test(custom, norm_keys_are_not_checked) {
-    TU_OK(ds_custom_sparsifier_create(count_keys_update, &(size_t){0}, NULL, &s));
+    static size_t keys;
+    TU_OK(ds_custom_sparsifier_create(count_keys_update, &keys, NULL, &s));
     float a[4] = {0};
     ds_config *c = tu_cfg("zeros_per_block", -5.0, "block_rows", 1.5, "block_cols", 0.0, "sparsity_level", 7.0, NULL);
     TU_OK(ds_sparsifier_add_data(s, "x", a, 1, 4, c, 0));
@@ -356,4 +357,90 @@ Test(custom, null_user_data_is_passed_through) {
     TU_OK(ds_sparsifier_add_data(s, "x", a, 1, 4, NULL, 0));
     TU_OK(ds_sparsifier_step(s));
     cr_assert_eq(null_user_data_seen, 1, "callback not called (0) or got a non-NULL user_data (2)");
+}
+
+/* "values must stay 0 or 1": a callback writing anything else misbehaved. */
+static int write_two_update(void *user_data, const char *name, const float *data, int64_t rows, int64_t cols,
+                            const ds_config *config, uint8_t *mask) {
+    (void)data;
+    (void)config;
+    recorder *r = user_data;
+    r->calls++;
+    for (int64_t j = 0; j < rows * cols; ++j)
+        mask[j] = 0;
+    if (r->fail_name && strcmp(name, r->fail_name) == 0)
+        mask[rows * cols - 1] = 2;
+    return 0;
+}
+
+Test(custom, mask_values_other_than_0_or_1_fail_the_step) {
+    TU_OK(ds_custom_sparsifier_create(write_two_update, &rec, NULL, &s));
+    float a[4] = {1, 2, 3, 4}, b[4] = {1, 2, 3, 4};
+    TU_OK(ds_sparsifier_add_data(s, "fine", a, 1, 4, NULL, 0));
+    TU_OK(ds_sparsifier_add_data(s, "writes_two", b, 2, 2, NULL, 0));
+    rec.fail_name = "writes_two";
+    tu_fail(ds_sparsifier_step(s), DS_ERR_CALLBACK, "mask value 2", "writes_two", NULL);
+    tu_assert_all_ones(s, "fine", 4);
+    tu_assert_all_ones(s, "writes_two", 4);
+    cr_assert_eq(steps(), 0);
+}
+
+static int explain_update(void *user_data, const char *name, const float *data, int64_t rows, int64_t cols,
+                          const ds_config *config, uint8_t *mask) {
+    (void)user_data;
+    (void)data;
+    (void)rows;
+    (void)cols;
+    (void)config;
+    mask[0] = 0;
+    if (strcmp(name, "explained") == 0) {
+        ds_set_callback_error("the disk is on fire");
+        return 7;
+    }
+    return 0;
+}
+
+Test(custom, callback_error_message_is_reported) {
+    TU_OK(ds_custom_sparsifier_create(explain_update, NULL, NULL, &s));
+    float a[4] = {1, 2, 3, 4};
+    TU_OK(ds_sparsifier_add_data(s, "explained", a, 1, 4, NULL, 0));
+    tu_fail(ds_sparsifier_step(s), DS_ERR_CALLBACK, "callback with a message", "explained", "the disk is on fire");
+    tu_assert_all_ones(s, "explained", 4);
+}
+
+/* Changing the sparsifier from inside its own callback is refused (and must
+ * not crash or corrupt the step in progress). */
+static ds_status reentrant_status[3];
+
+static int reentrant_update(void *user_data, const char *name, const float *data, int64_t rows, int64_t cols,
+                            const ds_config *config, uint8_t *mask) {
+    (void)name;
+    (void)data;
+    (void)rows;
+    (void)cols;
+    (void)config;
+    ds_sparsifier *self = *(ds_sparsifier **)user_data;
+    static float other[4] = {1, 2, 3, 4};
+    reentrant_status[0] = ds_sparsifier_step(self);
+    reentrant_status[1] = ds_sparsifier_add_data(self, "sneaky", other, 1, 4, NULL, 0);
+    reentrant_status[2] = ds_sparsifier_remove_data(self, "x");
+    mask[0] = 0;
+    return 0;
+}
+
+Test(custom, reentrant_calls_from_the_callback_are_refused) {
+    TU_OK(ds_custom_sparsifier_create(reentrant_update, &s, NULL, &s));
+    float a[4] = {1, 2, 3, 4};
+    TU_OK(ds_sparsifier_add_data(s, "x", a, 1, 4, NULL, 0));
+    TU_OK(ds_sparsifier_step(s));
+    for (int i = 0; i < 3; ++i)
+        cr_assert_neq(reentrant_status[i], DS_OK, "re-entrant call %d succeeded", i);
+    size_t n = 0;
+    TU_OK(ds_sparsifier_count(s, &n));
+    cr_assert_eq(n, 1);
+    cr_assert_eq(steps(), 1);
+    uint8_t m[4];
+    const uint8_t want[4] = {0, 1, 1, 1};
+    tu_get_mask(s, "x", m, 4);
+    tu_assert_mask_eq(m, want, 1, 4, "after a step whose callback tried to re-enter");
 }

@@ -627,9 +627,18 @@ Test(sparsifier, remove_data) {
     float a[4] = {1, 2, 3, 4}, b[4] = {5, 6, 7, 8}, c[4] = {9, 10, 11, 12};
     add(s, "alpha", a, 1, 4, NULL, 0);
     add(s, "bravo", b, 1, 4, NULL, 0);
-    add(s, "charlie", c, 1, 4, NULL, 0);
+    add(s, "charlie", c, 2, 2, NULL, 0);
     TU_OK(ds_sparsifier_step(s));
     TU_OK(ds_sparsifier_remove_data(s, "bravo"));
+    /* the items after the removed one are still found by name */
+    int64_t r = 0, cc = 0;
+    TU_OK(ds_sparsifier_get_shape(s, "charlie", &r, &cc));
+    cr_assert(r == 2 && cc == 2, "charlie is now %lldx%lld", (long long)r, (long long)cc);
+    float out[4];
+    TU_OK(ds_sparsifier_get_data(s, "charlie", 1, out, 4));
+    cr_assert(memcmp(out, c, sizeof c) == 0, "get_data(charlie) returned another item's data");
+    TU_OK(ds_sparsifier_get_data(s, "alpha", 1, out, 4));
+    cr_assert(memcmp(out, a, sizeof a) == 0, "get_data(alpha) returned another item's data");
     cr_assert_eq(count_items(s), 2);
     cr_assert_eq(contains(s, "bravo"), 0);
     cr_assert_eq(contains(s, "alpha"), 1);
@@ -647,6 +656,8 @@ Test(sparsifier, remove_data) {
     add(s, "bravo", b, 1, 4, NULL, 0);
     cr_assert_eq(count_items(s), 3);
     tu_assert_all_ones(s, "bravo", 4);
+    TU_OK(ds_sparsifier_get_shape(s, "charlie", &r, &cc));
+    cr_assert(r == 2 && cc == 2, "charlie is now %lldx%lld after re-adding bravo", (long long)r, (long long)cc);
 }
 
 Test(sparsifier, remove_a_squashed_item) {
