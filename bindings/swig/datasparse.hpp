@@ -431,30 +431,35 @@ class BuiltinSchedule {
 public:
     static BuiltinSchedule gamma(double gamma, double threshold) {
         ds_schedule *raw = nullptr;
-        return adopt(ds_schedule_create_gamma(gamma, threshold, &raw), raw);
+        const ds_status status = ds_schedule_create_gamma(gamma, threshold, &raw);
+        return adopt(status, raw);  // raw is read after the call wrote it
     }
     static BuiltinSchedule step(int64_t stepSize, double gamma) {
         ds_schedule *raw = nullptr;
-        return adopt(ds_schedule_create_step(stepSize, gamma, &raw), raw);
+        const ds_status status = ds_schedule_create_step(stepSize, gamma, &raw);
+        return adopt(status, raw);  // raw is read after the call wrote it
     }
     // The factor object must stay alive while a scheduler uses this schedule.
     static BuiltinSchedule lambda(LambdaFactor &factor) {
         ds_schedule *raw = nullptr;
-        return adopt(ds_schedule_create_lambda(&LambdaFactor::trampoline, &factor, &raw), raw);
+        const ds_status status = ds_schedule_create_lambda(&LambdaFactor::trampoline, &factor, &raw);
+        return adopt(status, raw);  // raw is read after the call wrote it
     }
     static BuiltinSchedule cubic(double initValue, int64_t initT, int64_t deltaT, int64_t totalT, bool initiallyZero) {
         ds_schedule *raw = nullptr;
-        return adopt(ds_schedule_create_cubic(initValue, initT, deltaT, totalT, initiallyZero ? 1 : 0, &raw), raw);
+        const ds_status status = ds_schedule_create_cubic(initValue, initT, deltaT, totalT, initiallyZero ? 1 : 0, &raw);
+        return adopt(status, raw);  // raw is read after the call wrote it
     }
     static BuiltinSchedule polynomialDecay(double initial, double final_, int64_t beginStep, int64_t endStep,
                                            double power, int64_t frequency) {
         ds_schedule *raw = nullptr;
-        return adopt(ds_schedule_create_polynomial_decay(initial, final_, beginStep, endStep, power, frequency, &raw),
-                     raw);
+        const ds_status status = ds_schedule_create_polynomial_decay(initial, final_, beginStep, endStep, power, frequency, &raw);
+        return adopt(status, raw);  // raw is read after the call wrote it
     }
     static BuiltinSchedule constant(double value, int64_t beginStep, int64_t endStep, int64_t frequency) {
         ds_schedule *raw = nullptr;
-        return adopt(ds_schedule_create_constant(value, beginStep, endStep, frequency, &raw), raw);
+        const ds_status status = ds_schedule_create_constant(value, beginStep, endStep, frequency, &raw);
+        return adopt(status, raw);  // raw is read after the call wrote it
     }
     std::string kind() const { return ds_schedule_kind(handle_.get()); }
 
