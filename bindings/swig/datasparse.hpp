@@ -111,21 +111,50 @@ private:
     ds_config *handle_ = nullptr;
 };
 
-// Read-only view of a data item, valid during an updateMask callback.
+namespace detail {
+// The shape behind a view, and bounds-checked indexing into it.
+struct Shape {
+    int64_t rows = 0, cols = 0;
+    size_t size() const { return static_cast<size_t>(rows * cols); }
+    size_t index(int64_t row, int64_t col) const {
+        if (row < 0 || row >= rows || col < 0 || col >= cols)
+            throw Error(DS_ERR_INVALID_ARGUMENT, "DS_ERR_INVALID_ARGUMENT: (" + std::to_string(row) + ", " +
+                                                     std::to_string(col) + ") is outside " + std::to_string(rows) +
+                                                     "x" + std::to_string(cols));
+        return static_cast<size_t>(row * cols + col);
+    }
+    void check_capacity(size_t count, const char *what) const {
+        if (count < size())
+            throw Error(DS_ERR_INVALID_ARGUMENT, "DS_ERR_INVALID_ARGUMENT: " + std::string(what) + " holds " +
+                                                     std::to_string(count) + " values, the view has " +
+                                                     std::to_string(size()));
+    }
+};
+inline void check_mask_value(int value, size_t at) {
+    if (value != 0 && value != 1)
+        throw Error(DS_ERR_INVALID_ARGUMENT, "DS_ERR_INVALID_ARGUMENT: mask values are 0 or 1, got " +
+                                                 std::to_string(value) + " at " + std::to_string(at));
+}
+}  // namespace detail
+
+// Read-only view of a data item, valid only during an updateMask callback
+// (afterwards every access fails with DS_ERR_STATE).
 class DataView {
 public:
-    int64_t rows() const { return rows_; }
-    int64_t cols() const { return cols_; }
-    size_t size() const { return static_cast<size_t>(rows_ * cols_); }
-    float get(int64_t row, int64_t col) const { return data()[index(row, col)]; }
+    int64_t rows() const { return shape_.rows; }
+    int64_t cols() const { return shape_.cols; }
+    size_t size() const { return shape_.size(); }
+    float get(int64_t row, int64_t col) const { return data()[shape_.index(row, col)]; }
     // Copies the data (row-major) into out[0..size()).
     void copyTo(float *out, size_t count) const {
-        if (count < size()) throw Error(DS_ERR_INVALID_ARGUMENT, "DS_ERR_INVALID_ARGUMENT: buffer too small for the data");
+        shape_.check_capacity(count, "the output buffer");
         std::memcpy(out, data(), size() * sizeof(float));
     }
 #ifndef SWIG
-    DataView(const float *data, int64_t rows, int64_t cols) : data_(data), rows_(rows), cols_(cols) {}
-    void invalidate() { data_ = nullptr; }
+    void reset(const float *data, int64_t rows, int64_t cols) {
+        data_ = data;
+        shape_ = {rows, cols};
+    }
     const float *data() const {
         if (!data_) throw Error(DS_ERR_STATE, "DS_ERR_STATE: a DataView is only valid during its callback");
         return data_;
@@ -133,54 +162,42 @@ public:
 #endif
 
 private:
-#ifndef SWIG
-    size_t index(int64_t row, int64_t col) const {
-        if (row < 0 || row >= rows_ || col < 0 || col >= cols_)
-            throw Error(DS_ERR_INVALID_ARGUMENT, "DS_ERR_INVALID_ARGUMENT: (" + std::to_string(row) + ", " +
-                                                     std::to_string(col) + ") is outside " + std::to_string(rows_) +
-                                                     "x" + std::to_string(cols_));
-        return static_cast<size_t>(row * cols_ + col);
-    }
-#endif
     const float *data_ = nullptr;
-    int64_t rows_ = 0, cols_ = 0;
+    detail::Shape shape_;
 };
 
-// Writable view of a mask (1 = keep, 0 = zero), valid during an updateMask callback.
+// Writable view of a mask (1 = keep, 0 = zero), valid only during an
+// updateMask callback (afterwards every access fails with DS_ERR_STATE).
 class MaskView {
 public:
-    int64_t rows() const { return rows_; }
-    int64_t cols() const { return cols_; }
-    size_t size() const { return static_cast<size_t>(rows_ * cols_); }
-    int get(int64_t row, int64_t col) const { return mask()[index(row, col)]; }
+    int64_t rows() const { return shape_.rows; }
+    int64_t cols() const { return shape_.cols; }
+    size_t size() const { return shape_.size(); }
+    int get(int64_t row, int64_t col) const { return mask()[shape_.index(row, col)]; }
     void set(int64_t row, int64_t col, int value) {
-        if (value != 0 && value != 1)
-            throw Error(DS_ERR_INVALID_ARGUMENT, "DS_ERR_INVALID_ARGUMENT: mask values are 0 or 1, got " +
-                                                     std::to_string(value));
-        mask()[index(row, col)] = static_cast<uint8_t>(value);
+        const size_t at = shape_.index(row, col);
+        detail::check_mask_value(value, at);
+        mask()[at] = static_cast<uint8_t>(value);
     }
     void fill(int value) {
-        if (value != 0 && value != 1)
-            throw Error(DS_ERR_INVALID_ARGUMENT, "DS_ERR_INVALID_ARGUMENT: mask values are 0 or 1, got " +
-                                                     std::to_string(value));
+        detail::check_mask_value(value, 0);
         std::memset(mask(), value, size());
     }
     void copyTo(uint8_t *out, size_t count) const {
-        if (count < size()) throw Error(DS_ERR_INVALID_ARGUMENT, "DS_ERR_INVALID_ARGUMENT: buffer too small for the mask");
+        shape_.check_capacity(count, "the output buffer");
         std::memcpy(out, mask(), size());
     }
     // Replaces the mask with values[0..size()) (each 0 or 1).
     void copyFrom(const uint8_t *values, size_t count) {
-        if (count < size()) throw Error(DS_ERR_INVALID_ARGUMENT, "DS_ERR_INVALID_ARGUMENT: too few mask values");
-        for (size_t i = 0; i < size(); ++i)
-            if (values[i] > 1)
-                throw Error(DS_ERR_INVALID_ARGUMENT, "DS_ERR_INVALID_ARGUMENT: mask values are 0 or 1, got " +
-                                                         std::to_string(values[i]) + " at " + std::to_string(i));
+        shape_.check_capacity(count, "the input");
+        for (size_t i = 0; i < size(); ++i) detail::check_mask_value(values[i], i);
         std::memcpy(mask(), values, size());
     }
 #ifndef SWIG
-    MaskView(uint8_t *mask, int64_t rows, int64_t cols) : mask_(mask), rows_(rows), cols_(cols) {}
-    void invalidate() { mask_ = nullptr; }
+    void reset(uint8_t *mask, int64_t rows, int64_t cols) {
+        mask_ = mask;
+        shape_ = {rows, cols};
+    }
     uint8_t *mask() const {
         if (!mask_) throw Error(DS_ERR_STATE, "DS_ERR_STATE: a MaskView is only valid during its callback");
         return mask_;
@@ -188,17 +205,8 @@ public:
 #endif
 
 private:
-#ifndef SWIG
-    size_t index(int64_t row, int64_t col) const {
-        if (row < 0 || row >= rows_ || col < 0 || col >= cols_)
-            throw Error(DS_ERR_INVALID_ARGUMENT, "DS_ERR_INVALID_ARGUMENT: (" + std::to_string(row) + ", " +
-                                                     std::to_string(col) + ") is outside " + std::to_string(rows_) +
-                                                     "x" + std::to_string(cols_));
-        return static_cast<size_t>(row * cols_ + col);
-    }
-#endif
     uint8_t *mask_ = nullptr;
-    int64_t rows_ = 0, cols_ = 0;
+    detail::Shape shape_;
 };
 
 // What the sparsifiers share. Not constructed directly.
@@ -370,18 +378,26 @@ public:
 private:
     static int trampoline(void *self, const char *name, const float *data, int64_t rows, int64_t cols,
                           const ds_config *config, uint8_t *mask) {
-        DataView dv(data, rows, cols);
-        MaskView mv(mask, rows, cols);
+        auto *me = static_cast<DataSparsifier *>(self);
+        // The views outlive the call (a binding may keep a proxy to them); they
+        // are emptied afterwards so a late access fails cleanly.
+        me->data_view_.reset(data, rows, cols);
+        me->mask_view_.reset(mask, rows, cols);
+        int rc = 1;
         try {
-            static_cast<DataSparsifier *>(self)->updateMask(name, dv, Config::copyOf(config), mv);
-            return 0;
+            me->updateMask(name, me->data_view_, Config::copyOf(config), me->mask_view_);
+            rc = 0;
         } catch (const std::exception &e) {
             ds_set_callback_error(e.what());
         } catch (...) {
             ds_set_callback_error("unknown exception in updateMask");
         }
-        return 1;
+        me->data_view_.reset(nullptr, 0, 0);
+        me->mask_view_.reset(nullptr, 0, 0);
+        return rc;
     }
+    DataView data_view_;
+    MaskView mask_view_;
 };
 
 // A schedule: subclass and override compute(name, epoch, base, current).

@@ -66,6 +66,13 @@ inline std::string require_string(const char *value, const char *argument) {
     return std::string(value);
 }
 
+// DS_ERR_INVALID_ARGUMENT unless index < count; `holder` names what is indexed.
+inline void check_index(size_t index, size_t count, const char *holder) {
+    if (index >= count)
+        fail(DS_ERR_INVALID_ARGUMENT, "index " + std::to_string(index) + " is out of range (there are " +
+                                          std::to_string(count) + " " + holder + ")");
+}
+
 inline const Config &config_or_empty(const ds_config *config) {
     static const Config empty;
     return config ? config->map : empty;

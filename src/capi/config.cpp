@@ -60,9 +60,7 @@ DS_API ds_status ds_config_key_at(const ds_config *config, size_t index, const c
     return guarded([&] {
         require(config, "config");
         require(out, "out");
-        if (index >= config->map.size())
-            ds::fail(DS_ERR_INVALID_ARGUMENT, "index " + std::to_string(index) + " is out of range (config has " +
-                                                  std::to_string(config->map.size()) + " keys)");
+        ds::capi::check_index(index, config->map.size(), "config keys");
         auto it = config->map.begin();
         std::advance(it, static_cast<std::ptrdiff_t>(index));
         *out = it->first.c_str();

@@ -211,9 +211,7 @@ DS_API ds_status ds_scheduler_name_at(const ds_scheduler *sch, size_t index, con
         require(sch, "sch");
         require(out, "out");
         const auto &entries = sch->core->entries();
-        if (index >= entries.size())
-            ds::fail(DS_ERR_INVALID_ARGUMENT, "index " + std::to_string(index) + " is out of range (scheduler has " +
-                                                  std::to_string(entries.size()) + " items)");
+        ds::capi::check_index(index, entries.size(), "scheduled items");
         *out = entries[index].name.c_str();
     });
 }

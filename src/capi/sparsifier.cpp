@@ -160,9 +160,7 @@ DS_API ds_status ds_sparsifier_name_at(const ds_sparsifier *s, size_t index, con
         require(s, "s");
         require(out, "out");
         const auto &items = s->core.items();
-        if (index >= items.size())
-            ds::fail(DS_ERR_INVALID_ARGUMENT, "index " + std::to_string(index) + " is out of range (sparsifier has " +
-                                                  std::to_string(items.size()) + " data items)");
+        ds::capi::check_index(index, items.size(), "data items");
         *out = items[index].name.c_str();
     });
 }
