@@ -1,0 +1,149 @@
+package org.datasparse.tests;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import org.datasparse.Config;
+import org.datasparse.DataNormSparsifier;
+import org.datasparse.DatasparseException;
+import org.datasparse.Norm;
+import org.junit.jupiter.api.Test;
+
+/** Direct FloatBuffers are borrowed (both sides see changes); float[] is copied. */
+class ZeroCopyTest {
+  static DataNormSparsifier halfOfFourBlocks() {
+    try (Config defaults = new Config().with("sparsity_level", 0.5).with("block_cols", 1)) {
+      return new DataNormSparsifier(Norm.L1, defaults);
+    }
+  }
+
+  @Test
+  void theSparsifierSeesChangesMadeToTheBuffer() {
+    FloatBuffer data = TestData.direct(new float[] {1, 2, 3, 4});
+    try (DataNormSparsifier sparsifier = halfOfFourBlocks()) {
+      sparsifier.addData("w", data, 1, 4);
+      sparsifier.step();
+      assertArrayEquals(new byte[] {0, 0, 1, 1}, sparsifier.getMask("w"));
+      data.put(0, 10).put(1, 20); // no re-add: the next step reads the new values
+      sparsifier.step();
+      assertArrayEquals(new byte[] {1, 1, 0, 0}, sparsifier.getMask("w"));
+      assertArrayEquals(new float[] {10, 20, 3, 4}, sparsifier.getData("w", true));
+    }
+  }
+
+  @Test
+  void squashWritesIntoTheBuffer() {
+    FloatBuffer data = TestData.direct(new float[] {1, 2, 3, 4});
+    try (DataNormSparsifier sparsifier = halfOfFourBlocks()) {
+      sparsifier.addData("w", data, 2, 2);
+      sparsifier.step();
+      sparsifier.squashMask(new String[] {"w"});
+      assertArrayEquals(new float[] {0, 0, 3, 4}, TestData.toArray(data));
+      DatasparseException e = assertThrows(DatasparseException.class, () -> sparsifier.getMask("w"));
+      assertEquals(DatasparseException.STATE, e.getStatus());
+    }
+  }
+
+  @Test
+  void squashWithoutParametrizationLeavesTheBuffer() {
+    FloatBuffer data = TestData.direct(new float[] {1, 2, 3, 4});
+    try (DataNormSparsifier sparsifier = halfOfFourBlocks()) {
+      sparsifier.addData("w", data, 2, 2);
+      sparsifier.step();
+      sparsifier.squashAll(false);
+      assertArrayEquals(new float[] {1, 2, 3, 4}, TestData.toArray(data));
+    }
+  }
+
+  @Test
+  void aSliceIsBorrowedFromItsPosition() {
+    FloatBuffer whole = TestData.direct(new float[] {100, 100, 1, 2, 3, 4});
+    whole.position(2);
+    FloatBuffer slice = whole.slice();
+    try (DataNormSparsifier sparsifier = halfOfFourBlocks()) {
+      sparsifier.addData("w", slice, 1, 4);
+      sparsifier.step();
+      sparsifier.squashAll();
+      assertArrayEquals(new float[] {100, 100, 0, 0, 3, 4}, TestData.toArray(whole));
+    }
+  }
+
+  @Test
+  void anArrayIsCopied() {
+    float[] data = {1, 2, 3, 4};
+    try (DataNormSparsifier sparsifier = halfOfFourBlocks()) {
+      sparsifier.addData("w", data, 1, 4);
+      data[0] = 100; // not seen: the sparsifier has its own copy
+      sparsifier.step();
+      assertArrayEquals(new byte[] {0, 0, 1, 1}, sparsifier.getMask("w"));
+      sparsifier.squashAll();
+      assertArrayEquals(new float[] {100, 2, 3, 4}, data);
+      assertArrayEquals(new float[] {0, 0, 3, 4}, sparsifier.getData("w", false));
+    }
+  }
+
+  @Test
+  void resultsCanBeReadIntoCallerArrays() {
+    try (DataNormSparsifier sparsifier = halfOfFourBlocks()) {
+      sparsifier.addData("w", new float[] {4, 3, 2, 1}, 1, 4);
+      sparsifier.step();
+      byte[] mask = {9, 9, 9, 9, 9, 9};
+      float[] masked = new float[4];
+      sparsifier.getMask("w", mask);
+      sparsifier.getData("w", false, masked);
+      assertArrayEquals(new byte[] {1, 1, 0, 0, 9, 9}, mask); // past the item: untouched
+      assertArrayEquals(new float[] {4, 3, 0, 0}, masked);
+      byte[] small = {9, 9, 9};
+      DatasparseException e = assertThrows(DatasparseException.class, () -> sparsifier.getMask("w", small));
+      assertEquals(DatasparseException.INVALID_ARGUMENT, e.getStatus());
+      assertArrayEquals(new byte[] {9, 9, 9}, small); // written only on success
+    }
+  }
+
+  @Test
+  void buffersThatCannotBeBorrowedAreRejected() {
+    try (DataNormSparsifier sparsifier = halfOfFourBlocks()) {
+      DatasparseException heap = assertThrows(DatasparseException.class,
+          () -> sparsifier.addData("w", FloatBuffer.allocate(4), 1, 4));
+      assertEquals(DatasparseException.INVALID_ARGUMENT, heap.getStatus());
+      assertTrue(heap.getMessage().contains("direct FloatBuffer"), heap.getMessage());
+
+      FloatBuffer bigEndian = ByteBuffer.allocateDirect(16).order(ByteOrder.BIG_ENDIAN).asFloatBuffer();
+      if (ByteOrder.nativeOrder() != ByteOrder.BIG_ENDIAN) {
+        DatasparseException order = assertThrows(DatasparseException.class,
+            () -> sparsifier.addData("w", bigEndian, 1, 4));
+        assertTrue(order.getMessage().contains("native byte order"), order.getMessage());
+      }
+      DatasparseException readOnly = assertThrows(DatasparseException.class,
+          () -> sparsifier.addData("w", TestData.direct(4).asReadOnlyBuffer(), 1, 4));
+      assertTrue(readOnly.getMessage().contains("read-only"), readOnly.getMessage());
+
+      assertThrows(NullPointerException.class, () -> sparsifier.addData("w", (FloatBuffer) null, 1, 4));
+      assertThrows(NullPointerException.class, () -> sparsifier.addData("w", (float[]) null, 1, 4));
+      assertEquals(0, sparsifier.size());
+    }
+  }
+
+  @Test
+  void aBufferSmallerThanRowsTimesColsIsRejected() {
+    try (DataNormSparsifier sparsifier = halfOfFourBlocks()) {
+      DatasparseException direct = assertThrows(DatasparseException.class,
+          () -> sparsifier.addData("w", TestData.direct(5), 2, 3));
+      assertEquals(DatasparseException.INVALID_ARGUMENT, direct.getStatus());
+      assertTrue(direct.getMessage().contains("5 elements, fewer than rows*cols = 2*3"), direct.getMessage());
+      DatasparseException array = assertThrows(DatasparseException.class,
+          () -> sparsifier.addData("w", new float[5], 2, 3));
+      assertTrue(array.getMessage().contains("fewer than rows*cols"), array.getMessage());
+      assertEquals(0, sparsifier.size());
+      // a larger buffer is fine: its first rows*cols floats are the item
+      sparsifier.addData("w", TestData.direct(new float[] {1, 2, 3, 4, 5, 6, 7}), 2, 3);
+      assertEquals(2, sparsifier.rows("w"));
+      assertEquals(3, sparsifier.cols("w"));
+    }
+  }
+}
