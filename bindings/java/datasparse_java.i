@@ -401,8 +401,6 @@ private:
  * --------------------------------------------------------------------- */
 
 /* Error becomes DatasparseException (above); Config's copy is new Config(other). */
-%ignore datasparse::Error;
-%ignore datasparse::Config::operator=;
 
 /* Views used after their callback: say so rather than "closed". */
 %typemap(check) datasparse::DataView *self, datasparse::DataView const *self,
@@ -414,8 +412,6 @@ private:
 %}
 
 /* Views exist only inside updateMask; Java never constructs them. */
-%nodefaultctor datasparse::DataView;
-%nodefaultctor datasparse::MaskView;
 
 /* Java close() replaces the C++ close()/isClosed(): it deletes the whole object
  * (each closeable class below has the same close() and isClosed()). */

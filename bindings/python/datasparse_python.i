@@ -404,11 +404,7 @@ static void on_log(void *, int level, const char *message) {
 %feature("kwargs");
 %rename("%(undercase)s", %$isfunction) "";
 
-%ignore datasparse::Error;
-%nodefaultctor datasparse::DataView;   /* made by the library, handed to update_mask */
-%nodefaultctor datasparse::MaskView;
 %ignore datasparse::Config::Config(const Config &);
-%ignore datasparse::Config::operator=;
 /* One constructor (below) takes either kind of schedule. */
 %ignore datasparse::DataScheduler::DataScheduler(Sparsifier &, const std::string &, Schedule &, int64_t);
 %ignore datasparse::DataScheduler::DataScheduler(Sparsifier &, const std::string &, const BuiltinSchedule &, int64_t);

@@ -16,9 +16,14 @@
 %feature("director") datasparse::Schedule;
 %feature("director") datasparse::LambdaFactor;
 
-/* Not part of the bindings' surface. */
+/* Not part of the bindings' surface: errors arrive as each language's
+ * exception; views are made by the library and handed to updateMask. */
 %ignore datasparse::detail;
 %ignore datasparse::Sparsifier::Sparsifier;
+%ignore datasparse::Error;
+%ignore datasparse::Config::operator=;
+%nodefaultctor datasparse::DataView;
+%nodefaultctor datasparse::MaskView;
 
 #if defined(SWIGJAVA)
 %include "java/datasparse_java.i"

@@ -207,8 +207,8 @@ DS_API void ds_sparsifier_destroy(ds_sparsifier *s);
  * logged, the old item's config is kept under the new overrides, and with
  * reuse_mask != 0 the old mask is kept (the new data must then have the
  * same shape, else DS_ERR_SHAPE); with reuse_mask == 0 the mask is reset to
- * all ones. The data must stay valid until the item is removed, replaced or
- * squashed, or the sparsifier destroyed.
+ * all ones. The data must stay valid until the item is removed or replaced,
+ * or the sparsifier destroyed (after a squash, get_data still reads it).
  * Errors: DS_ERR_INVALID_ARGUMENT (NULL, bad name, rows/cols <= 0 or
  * rows*cols overflowing, invalid config values), DS_ERR_SHAPE, DS_ERR_STATE
  * (reuse_mask on an item whose mask was squashed), DS_ERR_NO_MEMORY. */

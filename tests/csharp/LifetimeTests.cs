@@ -1,0 +1,169 @@
+// Handles are IDisposable; a scheduler keeps its schedule (and a lambda
+// schedule its factor) and its sparsifier alive; disposed objects throw.
+using System;
+
+namespace Datasparse.Tests {
+
+class DoublingFactor : LambdaFactor {
+  public override double Factor(long epoch) { return Math.Pow(2, epoch); }
+}
+
+public class LifetimeTests {
+  static void CollectGarbage() {
+    for (int i = 0; i < 3; ++i) {
+      GC.Collect();
+      GC.WaitForPendingFinalizers();
+    }
+  }
+
+  // Only the scheduler is returned: the schedule is referenced by nothing else.
+  static DataScheduler SchedulerWithUnreferencedSchedule(Sparsifier sparsifier, out WeakReference schedule) {
+    var gamma = new GammaSchedule(2.0, 0.9);
+    schedule = new WeakReference(gamma);
+    return new DataScheduler(sparsifier, "sparsity_level", gamma);
+  }
+
+  // Only the scheduler is returned: its sparsifier and schedule are referenced by nothing else.
+  static DataScheduler SchedulerWithUnreferencedSparsifier(out WeakReference sparsifier) {
+    var norm = new DataNormSparsifier(Norm.L1);
+    using (var config = new Config { ["sparsity_level"] = 0.1 })
+      norm.AddDataCopy("w", TestData.Make(16 * 16, 3), 16, 16, config);
+    sparsifier = new WeakReference(norm);
+    return new DataScheduler(norm, "sparsity_level", new GammaSchedule(2.0, 0.9));
+  }
+
+  [Test]
+  public void AScheduleSurvivesGarbageCollectionWhileRegistered() {
+    using (var sparsifier = new DataNormSparsifier())
+    using (var config = new Config { ["sparsity_level"] = 0.1 }) {
+      sparsifier.AddDataCopy("w", TestData.Make(64, 1), 8, 8, config);
+      WeakReference schedule;
+      using (DataScheduler scheduler = SchedulerWithUnreferencedSchedule(sparsifier, out schedule)) {
+        double expected = 0.1;
+        for (int epoch = 1; epoch <= 5; ++epoch) {
+          CollectGarbage();
+          Assert.IsTrue(schedule.IsAlive, "schedule alive at epoch " + epoch);
+          sparsifier.Step();
+          scheduler.Step();
+          expected = Math.Min(0.9, expected * 2);
+          Assert.AreClose(expected, sparsifier.GetParam("w", "sparsity_level"), 1e-12, "level at epoch " + epoch);
+        }
+      }
+    }
+  }
+
+  [Test]
+  public void TheSparsifierSurvivesGarbageCollectionWhileItsSchedulerLives() {
+    WeakReference sparsifier;
+    using (DataScheduler scheduler = SchedulerWithUnreferencedSparsifier(out sparsifier)) {
+      for (int epoch = 1; epoch <= 3; ++epoch) {
+        CollectGarbage();
+        Assert.IsTrue(sparsifier.IsAlive, "sparsifier alive at epoch " + epoch);
+        scheduler.Sparsifier.Step();
+        scheduler.Step();
+      }
+      Assert.AreClose(0.8, scheduler.Sparsifier.GetParam("w", "sparsity_level"), 1e-12, "level");
+      Assert.AreClose(TestData.NormSparsity(0.4, 16, 16), scheduler.Sparsifier.GetSparsity("w"), 1e-12, "sparsity of the last sparsifier step");
+    }
+  }
+
+  [Test]
+  public void ALambdaFactorSurvivesGarbageCollection() {
+    using (var sparsifier = new DataNormSparsifier())
+    using (var config = new Config { ["sparsity_level"] = 0.1 }) {
+      sparsifier.AddDataCopy("w", TestData.Make(64, 1), 8, 8, config);
+      using (var scheduler = new DataScheduler(sparsifier, "sparsity_level", BuiltinSchedule.Lambda(new DoublingFactor()))) {
+        for (int epoch = 1; epoch <= 3; ++epoch) {
+          CollectGarbage();
+          sparsifier.Step();
+          scheduler.Step();
+          Assert.AreClose(0.1 * Math.Pow(2, epoch), sparsifier.GetParam("w", "sparsity_level"), 1e-12, "level at epoch " + epoch);
+        }
+      }
+    }
+  }
+
+  [Test]
+  public void ACustomSparsifierSurvivesGarbageCollection() {
+    DataScheduler scheduler = CustomSparsifierScheduler();
+    using (scheduler) {
+      for (int epoch = 1; epoch <= 3; ++epoch) {
+        CollectGarbage();
+        scheduler.Sparsifier.Step();
+        scheduler.Step();
+      }
+      scheduler.Sparsifier.Step();
+      Assert.SequenceEqual(new byte[] { 0, 0, 1, 1 }, scheduler.Sparsifier.GetMask("w"), "mask with threshold 0.8");
+    }
+  }
+
+  static DataScheduler CustomSparsifierScheduler() {
+    var sparsifier = new ThresholdSparsifier();
+    using (var config = new Config { ["threshold"] = 0.1 })
+      sparsifier.AddDataCopy("w", new[] { 0.3f, 0.7f, 0.9f, 1.1f }, 2, 2, config);
+    return new DataScheduler(sparsifier, "threshold", BuiltinSchedule.Step(1, 2.0));
+  }
+
+  [Test]
+  public void DisposedObjectsThrowInsteadOfCrashing() {
+    var sparsifier = new DataNormSparsifier();
+    sparsifier.AddData("w", new float[8], 2, 4);
+    var scheduler = new DataScheduler(sparsifier, "sparsity_level", BuiltinSchedule.Gamma(2, 0.9));
+    var config = new Config();
+    var schedule = BuiltinSchedule.Constant(0.5, 0, -1, 1);
+    using (sparsifier) using (scheduler) using (config) using (schedule) {}
+
+    Assert.Throws<ObjectDisposedException>(() => sparsifier.Step(), "sparsifier.Step");
+    Assert.Throws<ObjectDisposedException>(() => sparsifier.GetMask("w"), "sparsifier.GetMask");
+    Assert.Throws<ObjectDisposedException>(() => sparsifier.AddData("v", new float[4], 2, 2), "sparsifier.AddData");
+    Assert.Throws<ObjectDisposedException>(() => scheduler.Step(), "scheduler.Step");
+    Assert.Throws<ObjectDisposedException>(() => config.Set("k", 1), "config.Set");
+    Assert.Throws<ObjectDisposedException>(() => schedule.Kind(), "schedule.Kind");
+    var e = Assert.Throws<ObjectDisposedException>(() => sparsifier.Names(), "sparsifier.Names");
+    Assert.AreEqual("Sparsifier", e.ObjectName, "object name");
+    sparsifier.Dispose();  // twice is fine
+    scheduler.Dispose();
+    Assert.Throws<ObjectDisposedException>(() => new DataScheduler(sparsifier, "sparsity_level", BuiltinSchedule.Gamma(2, 0.9)),
+                                           "a scheduler over a disposed sparsifier");
+  }
+
+  [Test]
+  public void DisposedArgumentsAreRejected() {
+    var config = new Config { ["sparsity_level"] = 0.9 };
+    config.Dispose();
+    var schedule = new GammaSchedule(2, 0.9);
+    schedule.Dispose();
+    using (var sparsifier = new DataNormSparsifier()) {
+      var e = Assert.Throws<ObjectDisposedException>(() => sparsifier.AddData("w", new float[8], 2, 4, config), "disposed config");
+      Assert.AreEqual("Config", e.ObjectName, "object name");
+      Assert.IsFalse(sparsifier.Contains("w"), "not registered with the defaults instead");
+      Assert.Throws<ObjectDisposedException>(() => new DataNormSparsifier(Norm.L2, config), "disposed defaults");
+      Assert.Throws<ObjectDisposedException>(() => new DataScheduler(sparsifier, "sparsity_level", schedule), "disposed schedule");
+      Assert.Throws<ArgumentNullException>(() => new DataScheduler(sparsifier, "sparsity_level", (Schedule)null), "null schedule");
+    }
+  }
+
+  [Test]
+  public void DisposingTheSparsifierFirstLeavesTheSchedulerFailingCleanly() {
+    var sparsifier = new DataNormSparsifier();
+    sparsifier.AddDataCopy("w", new float[8], 2, 4);
+    using (var scheduler = new DataScheduler(sparsifier, "sparsity_level", new GammaSchedule(2, 0.9))) {
+      sparsifier.Dispose();
+      Assert.Fails(DatasparseException.State, () => scheduler.Step(), "step without its sparsifier");
+    }
+  }
+
+  [Test]
+  public void DroppedObjectsAreFinalizedSafely() {
+    for (int i = 0; i < 20; ++i) {
+      var sparsifier = new ThresholdSparsifier();
+      sparsifier.AddData("w", new float[16], 4, 4);
+      var scheduler = new DataScheduler(sparsifier, "sparsity_level", new GammaSchedule(2, 0.9));
+      sparsifier.Step();
+      GC.KeepAlive(scheduler);
+    }
+    CollectGarbage();  // finalizers run in any order: scheduler, sparsifier, schedule
+  }
+}
+
+}
