@@ -18,7 +18,6 @@ constexpr size_t kParallelItemElements = size_t{1} << 16;
 
 std::string shape_string(int64_t rows, int64_t cols) { return std::to_string(rows) + "x" + std::to_string(cols); }
 
-
 }  // namespace
 
 Sparsifier::Sparsifier(ds_norm norm, MaskUpdate update, Config defaults)
@@ -68,8 +67,6 @@ const Item &Sparsifier::item(const std::string &name) const {
     if (!found) fail(DS_ERR_NOT_FOUND, "no data named " + quoted(name));
     return *found;
 }
-
-Item &Sparsifier::item_mut(const std::string &name) { return const_cast<Item &>(item(name)); }
 
 void Sparsifier::add_data(const std::string &name, float *data, int64_t rows, int64_t cols,
                           const Config &overrides, bool reuse_mask) {

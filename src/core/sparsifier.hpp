@@ -100,7 +100,6 @@ public:
 private:
     Sparsifier(ds_norm norm, MaskUpdate update, Config defaults);
 
-    Item &item_mut(const std::string &name);
     void check_config(const Config &config, const std::string &item) const;
     void check_not_busy(const char *operation) const;
     std::vector<std::vector<uint8_t>> compute_norm_masks(const std::vector<size_t> &which) const;
