@@ -24,73 +24,63 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "test_util.h"
+
 /* ---------------------------------------------------------------------
  * Helpers
  * --------------------------------------------------------------------- */
 
-#define OK(call)                                                                                         \
-    do {                                                                                                 \
-        ds_status st_ = (call);                                                                          \
-        cr_assert_eq(st_, DS_OK, "%s failed: %s (%s)", #call, ds_status_string(st_), ds_last_error()); \
-    } while (0)
 
 #define EPS 1e-12
 
 /* Deterministic data with distinct magnitudes: |x| = ((i * 7 + seed) % n + 1) / 32
  * (7 is coprime to every n used here, so the values are a permutation). */
-static void fill_data(float *data, size_t n, unsigned seed) {
-    for (size_t i = 0; i < n; ++i) {
-        float v = (float)((i * 7u + seed) % n + 1u) / 32.0f;
-        data[i] = (i & 1u) ? -v : v;
-    }
-}
-
 static ds_config *config_level(double level) {
     ds_config *c = NULL;
-    OK(ds_config_create(&c));
-    OK(ds_config_set(c, "sparsity_level", level));
+    TU_OK(ds_config_create(&c));
+    TU_OK(ds_config_set(c, "sparsity_level", level));
     return c;
 }
 
 static double param_of(const ds_sparsifier *s, const char *name, const char *key) {
     double v = NAN;
-    OK(ds_sparsifier_get_param(s, name, key, &v));
+    TU_OK(ds_sparsifier_get_param(s, name, key, &v));
     return v;
 }
 
 static double last_of(const ds_scheduler *sch, const char *name) {
     double v = NAN;
-    OK(ds_scheduler_get_last_param(sch, name, &v));
+    TU_OK(ds_scheduler_get_last_param(sch, name, &v));
     return v;
 }
 
 static double base_of(const ds_scheduler *sch, const char *name) {
     double v = NAN;
-    OK(ds_scheduler_get_base_param(sch, name, &v));
+    TU_OK(ds_scheduler_get_base_param(sch, name, &v));
     return v;
 }
 
 static int64_t sched_steps(const ds_scheduler *sch) {
     int64_t n = -1;
-    OK(ds_scheduler_step_count(sch, &n));
+    TU_OK(ds_scheduler_step_count(sch, &n));
     return n;
 }
 
 static int64_t sparsifier_steps(const ds_sparsifier *s) {
     int64_t n = -1;
-    OK(ds_sparsifier_step_count(s, &n));
+    TU_OK(ds_sparsifier_step_count(s, &n));
     return n;
 }
 
 static size_t sched_count(const ds_scheduler *sch) {
     size_t n = (size_t)-1;
-    OK(ds_scheduler_count(sch, &n));
+    TU_OK(ds_scheduler_count(sch, &n));
     return n;
 }
 
 static const char *sched_name(const ds_scheduler *sch, size_t i) {
     const char *name = NULL;
-    OK(ds_scheduler_name_at(sch, i, &name));
+    TU_OK(ds_scheduler_name_at(sch, i, &name));
     cr_assert_not_null(name);
     return name;
 }
@@ -202,16 +192,16 @@ typedef struct fixture {
 static fixture g_fx, g_fx2;
 
 static void fixture_make(fixture *f) {
-    fill_data(f->a, NA, 1);
-    fill_data(f->b, NB, 2);
-    fill_data(f->c, NC, 3);
+    tu_fill_signed(f->a, NA, 1);
+    tu_fill_signed(f->b, NB, 2);
+    tu_fill_signed(f->c, NC, 3);
     ds_config *defaults = config_level(0.5);
-    OK(ds_norm_sparsifier_create(DS_NORM_L1, defaults, &f->s));
+    TU_OK(ds_norm_sparsifier_create(DS_NORM_L1, defaults, &f->s));
     ds_config_destroy(defaults);
     ds_config *cb = config_level(0.25), *cc = config_level(0.75);
-    OK(ds_sparsifier_add_data(f->s, "a", f->a, 4, 8, NULL, 0));
-    OK(ds_sparsifier_add_data(f->s, "b", f->b, 2, 8, cb, 0));
-    OK(ds_sparsifier_add_data(f->s, "c", f->c, 1, 16, cc, 0));
+    TU_OK(ds_sparsifier_add_data(f->s, "a", f->a, 4, 8, NULL, 0));
+    TU_OK(ds_sparsifier_add_data(f->s, "b", f->b, 2, 8, cb, 0));
+    TU_OK(ds_sparsifier_add_data(f->s, "c", f->c, 1, 16, cc, 0));
     ds_config_destroy(cb);
     ds_config_destroy(cc);
 }
@@ -236,7 +226,7 @@ TestSuite(scheduler, .init = setup, .fini = teardown);
 
 Test(scheduler, constructor_performs_one_step) {
     ds_scheduler *sch = NULL;
-    OK(ds_scheduler_create(g_fx.s, "sparsity_level", halve, NULL, -1, &sch));
+    TU_OK(ds_scheduler_create(g_fx.s, "sparsity_level", halve, NULL, -1, &sch));
     cr_assert_not_null(sch);
 
     cr_assert_eq(ds_scheduler_last_epoch(sch), 0, "last_epoch after creation is %lld, expected 0",
@@ -244,7 +234,7 @@ Test(scheduler, constructor_performs_one_step) {
     cr_assert_eq(sched_steps(sch), 1, "step_count after creation is %lld, expected 1", (long long)sched_steps(sch));
 
     const char *param = NULL;
-    OK(ds_scheduler_get_schedule_param(sch, &param));
+    TU_OK(ds_scheduler_get_schedule_param(sch, &param));
     cr_assert_str_eq(param, "sparsity_level");
 
     cr_assert_eq(sched_count(sch), 3);
@@ -266,7 +256,7 @@ Test(scheduler, constructor_calls_schedule_once_per_item_at_epoch_0) {
     call_log log;
     memset(&log, 0, sizeof log);
     ds_scheduler *sch = NULL;
-    OK(ds_scheduler_create(g_fx.s, "sparsity_level", recording_halve, &log, -1, &sch));
+    TU_OK(ds_scheduler_create(g_fx.s, "sparsity_level", recording_halve, &log, -1, &sch));
     cr_assert_eq(log.n, 3, "the schedule was called %d times at creation, expected 3 (once per item)", log.n);
     for (int i = 0; i < 3; ++i) {
         const call_record *r = NULL;
@@ -285,7 +275,7 @@ Test(scheduler, constructor_with_last_epoch_resumes_at_next_epoch) {
     call_log log;
     memset(&log, 0, sizeof log);
     ds_scheduler *sch = NULL;
-    OK(ds_scheduler_create(g_fx.s, "sparsity_level", recording_halve, &log, 5, &sch));
+    TU_OK(ds_scheduler_create(g_fx.s, "sparsity_level", recording_halve, &log, 5, &sch));
     cr_assert_eq(ds_scheduler_last_epoch(sch), 6, "created with last_epoch 5: the first step is epoch 6, got %lld",
                  (long long)ds_scheduler_last_epoch(sch));
     cr_assert_eq(sched_steps(sch), 1);
@@ -317,17 +307,17 @@ Test(scheduler, constructor_rejects_bad_arguments) {
 }
 
 Test(scheduler, constructor_reenables_mask_update) {
-    OK(ds_sparsifier_set_mask_update(g_fx.s, 0));
+    TU_OK(ds_sparsifier_set_mask_update(g_fx.s, 0));
     ds_scheduler *sch = NULL;
-    OK(ds_scheduler_create(g_fx.s, "sparsity_level", halve, NULL, -1, &sch));
+    TU_OK(ds_scheduler_create(g_fx.s, "sparsity_level", halve, NULL, -1, &sch));
     int enabled = -1;
-    OK(ds_sparsifier_get_mask_update(g_fx.s, &enabled));
+    TU_OK(ds_sparsifier_get_mask_update(g_fx.s, &enabled));
     cr_assert_eq(enabled, 1, "the creation step must re-enable mask update");
 
-    OK(ds_sparsifier_step(g_fx.s));
-    OK(ds_sparsifier_set_mask_update(g_fx.s, 0));
-    OK(ds_scheduler_step(sch));
-    OK(ds_sparsifier_get_mask_update(g_fx.s, &enabled));
+    TU_OK(ds_sparsifier_step(g_fx.s));
+    TU_OK(ds_sparsifier_set_mask_update(g_fx.s, 0));
+    TU_OK(ds_scheduler_step(sch));
+    TU_OK(ds_sparsifier_get_mask_update(g_fx.s, &enabled));
     cr_assert_eq(enabled, 1, "a scheduler step must re-enable mask update");
     ds_scheduler_destroy(sch);
 }
@@ -348,17 +338,17 @@ static int order_warnings(void) {
 Test(scheduler, order_warning_when_scheduler_steps_before_sparsifier) {
     log_start();
     ds_scheduler *sch = NULL;
-    OK(ds_scheduler_create(g_fx.s, "sparsity_level", halve, NULL, -1, &sch));
+    TU_OK(ds_scheduler_create(g_fx.s, "sparsity_level", halve, NULL, -1, &sch));
     cr_assert_eq(g_log.count[DS_LOG_WARNING], 0, "creation logged a warning: %s", g_log.text[0]);
 
     /* The scheduler's second step (its first explicit one) without a sparsifier step. */
-    OK(ds_scheduler_step(sch));
+    TU_OK(ds_scheduler_step(sch));
     cr_assert_eq(g_log.count[DS_LOG_WARNING], 1, "expected one order warning, got %d warnings",
                  g_log.count[DS_LOG_WARNING]);
     cr_assert_eq(order_warnings(), 1, "the warning does not explain the order of steps: \"%s\"", g_log.text[0]);
 
     /* PyTorch warns on the second step only. */
-    OK(ds_scheduler_step(sch));
+    TU_OK(ds_scheduler_step(sch));
     cr_assert_eq(g_log.count[DS_LOG_WARNING], 1, "a later step warned again: \"%s\"", g_log.text[g_log.n - 1]);
     log_stop();
     ds_scheduler_destroy(sch);
@@ -367,10 +357,10 @@ Test(scheduler, order_warning_when_scheduler_steps_before_sparsifier) {
 Test(scheduler, no_order_warning_when_sparsifier_steps_first) {
     log_start();
     ds_scheduler *sch = NULL;
-    OK(ds_scheduler_create(g_fx.s, "sparsity_level", halve, NULL, -1, &sch));
+    TU_OK(ds_scheduler_create(g_fx.s, "sparsity_level", halve, NULL, -1, &sch));
     for (int epoch = 1; epoch <= 3; ++epoch) {
-        OK(ds_sparsifier_step(g_fx.s));
-        OK(ds_scheduler_step(sch));
+        TU_OK(ds_sparsifier_step(g_fx.s));
+        TU_OK(ds_scheduler_step(sch));
     }
     cr_assert_eq(g_log.count[DS_LOG_WARNING], 0, "unexpected warning: \"%s\"", g_log.text[0]);
     log_stop();
@@ -381,11 +371,11 @@ Test(scheduler, order_warning_counts_sparsifier_steps_since_creation_only) {
     /* The header: "if the sparsifier has not stepped since the scheduler was
      * created" (PyTorch resets the sparsifier's counter in the scheduler's
      * constructor). */
-    OK(ds_sparsifier_step(g_fx.s));
+    TU_OK(ds_sparsifier_step(g_fx.s));
     log_start();
     ds_scheduler *sch = NULL;
-    OK(ds_scheduler_create(g_fx.s, "sparsity_level", halve, NULL, -1, &sch));
-    OK(ds_scheduler_step(sch));
+    TU_OK(ds_scheduler_create(g_fx.s, "sparsity_level", halve, NULL, -1, &sch));
+    TU_OK(ds_scheduler_step(sch));
     cr_assert_eq(order_warnings(), 1, "a sparsifier step before the scheduler existed must not count (%d warnings)",
                  g_log.count[DS_LOG_WARNING]);
     log_stop();
@@ -398,10 +388,10 @@ Test(scheduler, order_warning_counts_sparsifier_steps_since_creation_only) {
 
 Test(scheduler, step_halves_every_item) {
     ds_scheduler *sch = NULL;
-    OK(ds_scheduler_create(g_fx.s, "sparsity_level", halve, NULL, -1, &sch));
+    TU_OK(ds_scheduler_create(g_fx.s, "sparsity_level", halve, NULL, -1, &sch));
 
-    OK(ds_sparsifier_step(g_fx.s));
-    OK(ds_scheduler_step(sch));
+    TU_OK(ds_sparsifier_step(g_fx.s));
+    TU_OK(ds_scheduler_step(sch));
     cr_assert_eq(ds_scheduler_last_epoch(sch), 1);
     for (size_t i = 0; i < 3; ++i) {
         /* level * 0.5: exact. */
@@ -412,8 +402,8 @@ Test(scheduler, step_halves_every_item) {
         cr_assert_eq(base_of(sch, k_names[i]), k_levels[i], "the base of %s must not change", k_names[i]);
     }
 
-    OK(ds_sparsifier_step(g_fx.s));
-    OK(ds_scheduler_step(sch));
+    TU_OK(ds_sparsifier_step(g_fx.s));
+    TU_OK(ds_scheduler_step(sch));
     for (size_t i = 0; i < 3; ++i) {
         double want = k_levels[i] * 0.25; /* exact */
         cr_assert_eq(last_of(sch, k_names[i]), want, "second step, last of %s", k_names[i]);
@@ -425,25 +415,25 @@ Test(scheduler, step_halves_every_item) {
 Test(scheduler, scheduled_level_drives_the_next_mask) {
     /* 0.5 of a's 8 blocks (1x4) zeroed at epoch 0, 0.25 after one halving. */
     ds_scheduler *sch = NULL;
-    OK(ds_scheduler_create(g_fx.s, "sparsity_level", halve, NULL, -1, &sch));
-    OK(ds_sparsifier_step(g_fx.s));
+    TU_OK(ds_scheduler_create(g_fx.s, "sparsity_level", halve, NULL, -1, &sch));
+    TU_OK(ds_sparsifier_step(g_fx.s));
     double sp = -1;
-    OK(ds_sparsifier_get_sparsity(g_fx.s, "a", &sp));
+    TU_OK(ds_sparsifier_get_sparsity(g_fx.s, "a", &sp));
     cr_assert_float_eq(sp, 0.5, EPS, "sparsity of a at epoch 0: %g", sp);
-    OK(ds_scheduler_step(sch));
-    OK(ds_sparsifier_step(g_fx.s));
-    OK(ds_sparsifier_get_sparsity(g_fx.s, "a", &sp));
+    TU_OK(ds_scheduler_step(sch));
+    TU_OK(ds_sparsifier_step(g_fx.s));
+    TU_OK(ds_sparsifier_get_sparsity(g_fx.s, "a", &sp));
     cr_assert_float_eq(sp, 0.25, EPS, "sparsity of a at epoch 1: %g", sp);
     ds_scheduler_destroy(sch);
 }
 
 Test(scheduler, step_counts_after_n_steps) {
     ds_scheduler *sch = NULL;
-    OK(ds_scheduler_create(g_fx.s, "sparsity_level", halve, NULL, -1, &sch));
+    TU_OK(ds_scheduler_create(g_fx.s, "sparsity_level", halve, NULL, -1, &sch));
     const int n = 7;
     for (int i = 1; i <= n; ++i) {
-        OK(ds_sparsifier_step(g_fx.s));
-        OK(ds_scheduler_step(sch));
+        TU_OK(ds_sparsifier_step(g_fx.s));
+        TU_OK(ds_scheduler_step(sch));
         cr_assert_eq(ds_scheduler_last_epoch(sch), i);
         cr_assert_eq(sched_steps(sch), i + 1, "after %d steps the scheduler counts %lld (creation included)", i,
                      (long long)sched_steps(sch));
@@ -459,14 +449,14 @@ Test(scheduler, schedule_sees_previous_value_as_current) {
     call_log log;
     memset(&log, 0, sizeof log);
     ds_scheduler *sch = NULL;
-    OK(ds_scheduler_create(g_fx.s, "sparsity_level", recording_halve, &log, -1, &sch));
-    OK(ds_sparsifier_step(g_fx.s));
-    OK(ds_scheduler_step(sch));
+    TU_OK(ds_scheduler_create(g_fx.s, "sparsity_level", recording_halve, &log, -1, &sch));
+    TU_OK(ds_sparsifier_step(g_fx.s));
+    TU_OK(ds_scheduler_step(sch));
     /* The user changes b's level between steps: the schedule must see it. */
-    OK(ds_sparsifier_set_param(g_fx.s, "b", "sparsity_level", 0.625));
-    OK(ds_sparsifier_step(g_fx.s));
+    TU_OK(ds_sparsifier_set_param(g_fx.s, "b", "sparsity_level", 0.625));
+    TU_OK(ds_sparsifier_step(g_fx.s));
     log.n = 0;
-    OK(ds_scheduler_step(sch));
+    TU_OK(ds_scheduler_step(sch));
     cr_assert_eq(log.n, 3);
     for (int j = 0; j < log.n; ++j) {
         const call_record *r = &log.calls[j];
@@ -503,13 +493,13 @@ static void assert_same_scheduler_state(const ds_scheduler *got, const ds_schedu
 
 static void transfer(int via_file) {
     ds_scheduler *sch1 = NULL, *sch2 = NULL;
-    OK(ds_scheduler_create(g_fx.s, "sparsity_level", halve, NULL, -1, &sch1));
+    TU_OK(ds_scheduler_create(g_fx.s, "sparsity_level", halve, NULL, -1, &sch1));
     for (int i = 0; i < 3; ++i) {
-        OK(ds_sparsifier_step(g_fx.s));
-        OK(ds_scheduler_step(sch1));
+        TU_OK(ds_sparsifier_step(g_fx.s));
+        TU_OK(ds_scheduler_step(sch1));
     }
     fixture_make(&g_fx2);
-    OK(ds_scheduler_create(g_fx2.s, "sparsity_level", halve, NULL, -1, &sch2));
+    TU_OK(ds_scheduler_create(g_fx2.s, "sparsity_level", halve, NULL, -1, &sch2));
     cr_assert_eq(ds_scheduler_last_epoch(sch2), 0);
 
     char dir[] = "/tmp/ds_sched_XXXXXX";
@@ -517,20 +507,20 @@ static void transfer(int via_file) {
     if (via_file) {
         cr_assert_not_null(mkdtemp(dir));
         snprintf(path, sizeof path, "%s/sched.state", dir);
-        OK(ds_scheduler_save(sch1, path));
-        OK(ds_scheduler_load(sch2, path));
+        TU_OK(ds_scheduler_save(sch1, path));
+        TU_OK(ds_scheduler_load(sch2, path));
         remove(path);
         rmdir(dir);
     } else {
         size_t size = 0;
-        OK(ds_scheduler_save_buffer(sch1, NULL, 0, &size));
+        TU_OK(ds_scheduler_save_buffer(sch1, NULL, 0, &size));
         cr_assert_gt(size, 0);
         void *buf = malloc(size);
         cr_assert_not_null(buf);
         size_t written = 0;
-        OK(ds_scheduler_save_buffer(sch1, buf, size, &written));
+        TU_OK(ds_scheduler_save_buffer(sch1, buf, size, &written));
         cr_assert_eq(written, size);
-        OK(ds_scheduler_load_buffer(sch2, buf, size));
+        TU_OK(ds_scheduler_load_buffer(sch2, buf, size));
         free(buf);
     }
     cr_assert_eq(ds_scheduler_last_epoch(sch2), 3);
@@ -538,17 +528,17 @@ static void transfer(int via_file) {
 
     /* With the sparsifier state transferred too, both go on alike. */
     size_t ssize = 0;
-    OK(ds_sparsifier_save_buffer(g_fx.s, 0, NULL, 0, &ssize));
+    TU_OK(ds_sparsifier_save_buffer(g_fx.s, 0, NULL, 0, &ssize));
     void *sbuf = malloc(ssize);
     cr_assert_not_null(sbuf);
-    OK(ds_sparsifier_save_buffer(g_fx.s, 0, sbuf, ssize, &ssize));
-    OK(ds_sparsifier_load_buffer(g_fx2.s, sbuf, ssize, 1));
+    TU_OK(ds_sparsifier_save_buffer(g_fx.s, 0, sbuf, ssize, &ssize));
+    TU_OK(ds_sparsifier_load_buffer(g_fx2.s, sbuf, ssize, 1));
     free(sbuf);
     for (int i = 0; i < 2; ++i) {
-        OK(ds_sparsifier_step(g_fx.s));
-        OK(ds_scheduler_step(sch1));
-        OK(ds_sparsifier_step(g_fx2.s));
-        OK(ds_scheduler_step(sch2));
+        TU_OK(ds_sparsifier_step(g_fx.s));
+        TU_OK(ds_scheduler_step(sch1));
+        TU_OK(ds_sparsifier_step(g_fx2.s));
+        TU_OK(ds_scheduler_step(sch2));
         assert_same_scheduler_state(sch2, sch1);
         for (size_t k = 0; k < 3; ++k)
             cr_assert_eq(param_of(g_fx2.s, k_names[k], "sparsity_level"), param_of(g_fx.s, k_names[k], "sparsity_level"));
@@ -567,11 +557,11 @@ Test(scheduler, state_transfer_through_file) { transfer(1); }
 
 Test(scheduler, verbose_logs_each_adjusted_value_at_info) {
     ds_scheduler *sch = NULL;
-    OK(ds_scheduler_create(g_fx.s, "sparsity_level", halve, NULL, -1, &sch));
-    OK(ds_scheduler_set_verbose(sch, 1));
-    OK(ds_sparsifier_step(g_fx.s));
+    TU_OK(ds_scheduler_create(g_fx.s, "sparsity_level", halve, NULL, -1, &sch));
+    TU_OK(ds_scheduler_set_verbose(sch, 1));
+    TU_OK(ds_sparsifier_step(g_fx.s));
     log_start();
-    OK(ds_scheduler_step(sch));
+    TU_OK(ds_scheduler_step(sch));
     cr_assert_eq(g_log.count[DS_LOG_INFO], 3, "verbose step logged %d info messages, expected 3 (one per item)",
                  g_log.count[DS_LOG_INFO]);
     /* a: 0.5 -> 0.25, b: 0.25 -> 0.125, c: 0.75 -> 0.375 */
@@ -587,10 +577,10 @@ Test(scheduler, verbose_logs_each_adjusted_value_at_info) {
     }
 
     /* Verbose off: silent again. */
-    OK(ds_scheduler_set_verbose(sch, 0));
-    OK(ds_sparsifier_step(g_fx.s));
+    TU_OK(ds_scheduler_set_verbose(sch, 0));
+    TU_OK(ds_sparsifier_step(g_fx.s));
     log_reset();
-    OK(ds_scheduler_step(sch));
+    TU_OK(ds_scheduler_step(sch));
     cr_assert_eq(g_log.count[DS_LOG_INFO], 0, "non-verbose step logged: \"%s\"", g_log.text[0]);
     log_stop();
     ds_scheduler_destroy(sch);
@@ -599,9 +589,9 @@ Test(scheduler, verbose_logs_each_adjusted_value_at_info) {
 Test(scheduler, not_verbose_by_default) {
     log_start();
     ds_scheduler *sch = NULL;
-    OK(ds_scheduler_create(g_fx.s, "sparsity_level", halve, NULL, -1, &sch));
-    OK(ds_sparsifier_step(g_fx.s));
-    OK(ds_scheduler_step(sch));
+    TU_OK(ds_scheduler_create(g_fx.s, "sparsity_level", halve, NULL, -1, &sch));
+    TU_OK(ds_sparsifier_step(g_fx.s));
+    TU_OK(ds_scheduler_step(sch));
     cr_assert_eq(g_log.count[DS_LOG_INFO], 0, "logged without verbose: \"%s\"", g_log.text[0]);
     log_stop();
     ds_scheduler_destroy(sch);
@@ -615,12 +605,12 @@ Test(scheduler, item_added_later_is_scheduled_from_next_step) {
     call_log log;
     memset(&log, 0, sizeof log);
     ds_scheduler *sch = NULL;
-    OK(ds_scheduler_create(g_fx.s, "sparsity_level", recording_halve, &log, -1, &sch));
+    TU_OK(ds_scheduler_create(g_fx.s, "sparsity_level", recording_halve, &log, -1, &sch));
 
     float d[8];
-    fill_data(d, 8, 4);
+    tu_fill_signed(d, 8, 4);
     ds_config *cd = config_level(0.875);
-    OK(ds_sparsifier_add_data(g_fx.s, "d", d, 1, 8, cd, 0));
+    TU_OK(ds_sparsifier_add_data(g_fx.s, "d", d, 1, 8, cd, 0));
     ds_config_destroy(cd);
 
     /* Not seen yet. */
@@ -628,9 +618,9 @@ Test(scheduler, item_added_later_is_scheduled_from_next_step) {
     cr_assert_eq(ds_scheduler_get_base_param(sch, "d", &v), DS_ERR_NOT_FOUND);
     cr_assert_eq(ds_scheduler_get_last_param(sch, "d", &v), DS_ERR_NOT_FOUND);
 
-    OK(ds_sparsifier_step(g_fx.s));
+    TU_OK(ds_sparsifier_step(g_fx.s));
     log.n = 0;
-    OK(ds_scheduler_step(sch));
+    TU_OK(ds_scheduler_step(sch));
 
     cr_assert_eq(sched_count(sch), 4);
     cr_assert_str_eq(sched_name(sch, 3), "d", "the new item must come last, in the sparsifier's order");
@@ -649,8 +639,8 @@ Test(scheduler, item_added_later_is_scheduled_from_next_step) {
     cr_assert(seen, "the schedule was not called for the new item");
 
     /* The next step keeps its recorded base. */
-    OK(ds_sparsifier_step(g_fx.s));
-    OK(ds_scheduler_step(sch));
+    TU_OK(ds_sparsifier_step(g_fx.s));
+    TU_OK(ds_scheduler_step(sch));
     cr_assert_eq(base_of(sch, "d"), 0.875);
     cr_assert_eq(last_of(sch, "d"), 0.21875);
     ds_scheduler_destroy(sch);
@@ -660,11 +650,11 @@ Test(scheduler, removed_item_is_dropped) {
     call_log log;
     memset(&log, 0, sizeof log);
     ds_scheduler *sch = NULL;
-    OK(ds_scheduler_create(g_fx.s, "sparsity_level", recording_halve, &log, -1, &sch));
-    OK(ds_sparsifier_remove_data(g_fx.s, "b"));
-    OK(ds_sparsifier_step(g_fx.s));
+    TU_OK(ds_scheduler_create(g_fx.s, "sparsity_level", recording_halve, &log, -1, &sch));
+    TU_OK(ds_sparsifier_remove_data(g_fx.s, "b"));
+    TU_OK(ds_sparsifier_step(g_fx.s));
     log.n = 0;
-    OK(ds_scheduler_step(sch));
+    TU_OK(ds_scheduler_step(sch));
 
     cr_assert_eq(log.n, 2, "the schedule was called %d times, expected 2 (b was removed)", log.n);
     for (int j = 0; j < log.n; ++j)
@@ -680,27 +670,27 @@ Test(scheduler, removed_item_is_dropped) {
 
     /* Re-added under the same name: a new item, base taken afresh. */
     float b2[NB];
-    fill_data(b2, NB, 9);
+    tu_fill_signed(b2, NB, 9);
     ds_config *cb = config_level(0.375);
-    OK(ds_sparsifier_add_data(g_fx.s, "b", b2, 2, 8, cb, 0));
+    TU_OK(ds_sparsifier_add_data(g_fx.s, "b", b2, 2, 8, cb, 0));
     ds_config_destroy(cb);
-    OK(ds_sparsifier_step(g_fx.s));
-    OK(ds_scheduler_step(sch));
+    TU_OK(ds_sparsifier_step(g_fx.s));
+    TU_OK(ds_scheduler_step(sch));
     cr_assert_eq(sched_count(sch), 3);
     cr_assert_eq(base_of(sch, "b"), 0.375);
     cr_assert_eq(last_of(sch, "b"), 0.1875);
-    OK(ds_sparsifier_remove_data(g_fx.s, "b")); /* before b2 goes out of scope */
+    TU_OK(ds_sparsifier_remove_data(g_fx.s, "b")); /* before b2 goes out of scope */
     ds_scheduler_destroy(sch);
 }
 
 Test(scheduler, items_without_the_key_are_not_scheduled) {
     /* A key the norm sparsifier does not know: only items that have it. */
-    OK(ds_sparsifier_set_param(g_fx.s, "b", "my_rate", 8.0));
+    TU_OK(ds_sparsifier_set_param(g_fx.s, "b", "my_rate", 8.0));
 
     call_log log;
     memset(&log, 0, sizeof log);
     ds_scheduler *sch = NULL;
-    OK(ds_scheduler_create(g_fx.s, "my_rate", recording_halve, &log, -1, &sch));
+    TU_OK(ds_scheduler_create(g_fx.s, "my_rate", recording_halve, &log, -1, &sch));
     cr_assert_eq(log.n, 1, "only b has my_rate, the schedule was called %d times", log.n);
     cr_assert_str_eq(log.calls[0].name, "b");
     cr_assert_eq(sched_count(sch), 1);
@@ -711,8 +701,8 @@ Test(scheduler, items_without_the_key_are_not_scheduled) {
     cr_assert_eq(ds_sparsifier_get_param(g_fx.s, "a", "my_rate", &v), DS_ERR_NOT_FOUND,
                  "the scheduler must not add the key to items without it");
 
-    OK(ds_sparsifier_step(g_fx.s));
-    OK(ds_scheduler_step(sch));
+    TU_OK(ds_sparsifier_step(g_fx.s));
+    TU_OK(ds_scheduler_step(sch));
     cr_assert_eq(param_of(g_fx.s, "b", "my_rate"), 4.0);
     /* The scheduled key only: b's sparsity level untouched. */
     cr_assert_eq(param_of(g_fx.s, "b", "sparsity_level"), 0.25);
@@ -725,7 +715,7 @@ Test(scheduler, items_without_the_key_are_not_scheduled) {
 
 Test(scheduler, getters_reject_bad_arguments) {
     ds_scheduler *sch = NULL;
-    OK(ds_scheduler_create(g_fx.s, "sparsity_level", halve, NULL, -1, &sch));
+    TU_OK(ds_scheduler_create(g_fx.s, "sparsity_level", halve, NULL, -1, &sch));
     double v = 42.0;
     cr_assert_eq(ds_scheduler_get_last_param(sch, "nope", &v), DS_ERR_NOT_FOUND);
     cr_assert_eq(ds_scheduler_get_base_param(sch, "nope", &v), DS_ERR_NOT_FOUND);
@@ -748,7 +738,7 @@ Test(scheduler, getters_reject_bad_arguments) {
 
 Test(scheduler, fails_with_state_error_after_sparsifier_destroyed) {
     ds_scheduler *sch = NULL;
-    OK(ds_scheduler_create(g_fx.s, "sparsity_level", halve, NULL, -1, &sch));
+    TU_OK(ds_scheduler_create(g_fx.s, "sparsity_level", halve, NULL, -1, &sch));
     ds_sparsifier_destroy(g_fx.s);
     g_fx.s = NULL;
     ds_status st = ds_scheduler_step(sch);
@@ -761,13 +751,13 @@ Test(scheduler, fails_with_state_error_after_sparsifier_destroyed) {
 }
 
 Test(scheduler, two_schedulers_on_one_sparsifier_schedule_different_keys) {
-    OK(ds_sparsifier_set_param(g_fx.s, "a", "my_rate", 2.0));
+    TU_OK(ds_sparsifier_set_param(g_fx.s, "a", "my_rate", 2.0));
     ds_scheduler *s1 = NULL, *s2 = NULL;
-    OK(ds_scheduler_create(g_fx.s, "sparsity_level", halve, NULL, -1, &s1));
-    OK(ds_scheduler_create(g_fx.s, "my_rate", halve, NULL, -1, &s2));
-    OK(ds_sparsifier_step(g_fx.s));
-    OK(ds_scheduler_step(s1));
-    OK(ds_scheduler_step(s2));
+    TU_OK(ds_scheduler_create(g_fx.s, "sparsity_level", halve, NULL, -1, &s1));
+    TU_OK(ds_scheduler_create(g_fx.s, "my_rate", halve, NULL, -1, &s2));
+    TU_OK(ds_sparsifier_step(g_fx.s));
+    TU_OK(ds_scheduler_step(s1));
+    TU_OK(ds_scheduler_step(s2));
     cr_assert_eq(param_of(g_fx.s, "a", "sparsity_level"), 0.25);
     cr_assert_eq(param_of(g_fx.s, "a", "my_rate"), 1.0);
     cr_assert_eq(sched_count(s2), 1);

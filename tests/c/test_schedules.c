@@ -18,11 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define OK(call)                                                                                         \
-    do {                                                                                                 \
-        ds_status st_ = (call);                                                                          \
-        cr_assert_eq(st_, DS_OK, "%s failed: %s (%s)", #call, ds_status_string(st_), ds_last_error()); \
-    } while (0)
+#include "test_util.h"
+
 
 #define EPS 1e-12
 #define MAX_EPOCHS 16
@@ -35,36 +32,23 @@
 static ds_sparsifier *g_s;
 static float g_w[4 * 16], g_v[2 * 8];
 
-static void silent_log(void *user_data, int level, const char *message) {
-    (void)user_data;
-    (void)level;
-    (void)message;
-}
-
-static void fill_data(float *data, size_t n, unsigned seed) {
-    for (size_t i = 0; i < n; ++i) {
-        float v = (float)((i * 7u + seed) % n + 1u) / 32.0f;
-        data[i] = (i & 1u) ? -v : v;
-    }
-}
-
 static void add_item(const char *name, double level) {
     ds_config *c = NULL;
-    OK(ds_config_create(&c));
-    OK(ds_config_set(c, "sparsity_level", level));
+    TU_OK(ds_config_create(&c));
+    TU_OK(ds_config_set(c, "sparsity_level", level));
     if (strcmp(name, "w") == 0)
-        OK(ds_sparsifier_add_data(g_s, "w", g_w, 4, 16, c, 0));
+        TU_OK(ds_sparsifier_add_data(g_s, "w", g_w, 4, 16, c, 0));
     else
-        OK(ds_sparsifier_add_data(g_s, "v", g_v, 2, 8, c, 0));
+        TU_OK(ds_sparsifier_add_data(g_s, "v", g_v, 2, 8, c, 0));
     ds_config_destroy(c);
 }
 
 static void setup(void) {
-    ds_set_log_handler(silent_log, NULL);
-    fill_data(g_w, 4 * 16, 1);
-    fill_data(g_v, 2 * 8, 2);
+    ds_set_log_handler(tu_silent_log, NULL);
+    tu_fill_signed(g_w, 4 * 16, 1);
+    tu_fill_signed(g_v, 2 * 8, 2);
     g_s = NULL;
-    OK(ds_norm_sparsifier_create(DS_NORM_L1, NULL, &g_s));
+    TU_OK(ds_norm_sparsifier_create(DS_NORM_L1, NULL, &g_s));
 }
 
 static void teardown(void) {
@@ -76,27 +60,27 @@ TestSuite(schedules, .init = setup, .fini = teardown);
 
 static double last_of(const ds_scheduler *sch, const char *name) {
     double v = NAN;
-    OK(ds_scheduler_get_last_param(sch, name, &v));
+    TU_OK(ds_scheduler_get_last_param(sch, name, &v));
     return v;
 }
 
 static double level_of(const char *name) {
     double v = NAN;
-    OK(ds_sparsifier_get_param(g_s, name, "sparsity_level", &v));
+    TU_OK(ds_sparsifier_get_param(g_s, name, "sparsity_level", &v));
     return v;
 }
 
 /* One epoch as in training: the sparsifier steps, then the scheduler. */
 static void epoch_step(ds_scheduler *sch) {
-    OK(ds_sparsifier_step(g_s));
-    OK(ds_scheduler_step(sch));
+    TU_OK(ds_sparsifier_step(g_s));
+    TU_OK(ds_scheduler_step(sch));
 }
 
 /* Takes ownership of the schedule; returns the scheduler after creation (epoch 0). */
 static ds_scheduler *make(ds_schedule *schedule) {
     cr_assert_not_null(schedule);
     ds_scheduler *sch = NULL;
-    OK(ds_scheduler_create_builtin(g_s, "sparsity_level", schedule, -1, &sch));
+    TU_OK(ds_scheduler_create_builtin(g_s, "sparsity_level", schedule, -1, &sch));
     ds_schedule_destroy(schedule);
     return sch;
 }
@@ -121,7 +105,7 @@ static void expect_sequence(ds_scheduler *sch, const char *name, const double *w
 Test(schedules, gamma_grows_to_threshold) {
     add_item("w", 0.1);
     ds_schedule *p = NULL;
-    OK(ds_schedule_create_gamma(2.0, 0.9, &p));
+    TU_OK(ds_schedule_create_gamma(2.0, 0.9, &p));
     cr_assert_str_eq(ds_schedule_kind(p), "gamma");
     ds_scheduler *sch = make(p);
     const double want[6] = {
@@ -140,7 +124,7 @@ Test(schedules, gamma_per_item_and_decay) {
     add_item("w", 0.8);
     add_item("v", 0.3);
     ds_schedule *p = NULL;
-    OK(ds_schedule_create_gamma(0.5, 1.0, &p));
+    TU_OK(ds_schedule_create_gamma(0.5, 1.0, &p));
     ds_scheduler *sch = make(p);
     /* w: 0.8, 0.4 (0.8*0.5), 0.2 (0.4*0.5), 0.1; v: 0.3, 0.15, 0.075, 0.0375 */
     const double w[4] = {0.8, 0.4, 0.2, 0.1}, v[4] = {0.3, 0.15, 0.075, 0.0375};
@@ -156,10 +140,10 @@ Test(schedules, gamma_per_item_and_decay) {
 Test(schedules, gamma_multiplies_the_current_value) {
     add_item("w", 0.1);
     ds_schedule *p = NULL;
-    OK(ds_schedule_create_gamma(2.0, 0.9, &p));
+    TU_OK(ds_schedule_create_gamma(2.0, 0.9, &p));
     ds_scheduler *sch = make(p);
     epoch_step(sch); /* t=1: 0.2 */
-    OK(ds_sparsifier_set_param(g_s, "w", "sparsity_level", 0.3));
+    TU_OK(ds_sparsifier_set_param(g_s, "w", "sparsity_level", 0.3));
     epoch_step(sch); /* t=2: min(0.9, 0.3*2) = 0.6 (the current value, not 0.2) */
     cr_assert_float_eq(last_of(sch, "w"), 0.6, EPS);
     ds_scheduler_destroy(sch);
@@ -173,7 +157,7 @@ Test(schedules, step_lr) {
     add_item("w", 0.8);
     add_item("v", 0.4);
     ds_schedule *p = NULL;
-    OK(ds_schedule_create_step(3, 0.5, &p));
+    TU_OK(ds_schedule_create_step(3, 0.5, &p));
     cr_assert_str_eq(ds_schedule_kind(p), "step");
     ds_scheduler *sch = make(p);
     /* floor(t/3) for t = 0..7: 0 0 0 1 1 1 2 2 */
@@ -193,9 +177,9 @@ Test(schedules, step_lr) {
 Test(schedules, step_ignores_the_current_value) {
     add_item("w", 0.8);
     ds_schedule *p = NULL;
-    OK(ds_schedule_create_step(1, 0.75, &p));
+    TU_OK(ds_schedule_create_step(1, 0.75, &p));
     ds_scheduler *sch = make(p);
-    OK(ds_sparsifier_set_param(g_s, "w", "sparsity_level", 0.1));
+    TU_OK(ds_sparsifier_set_param(g_s, "w", "sparsity_level", 0.1));
     epoch_step(sch); /* t=1: 0.8 * 0.75^1 = 0.6 from the base, whatever the current value */
     cr_assert_float_eq(last_of(sch, "w"), 0.6, EPS);
     epoch_step(sch); /* t=2: 0.8 * 0.75^2 = 0.8 * 0.5625 = 0.45 */
@@ -234,7 +218,7 @@ Test(schedules, lambda_factor_of_epoch) {
     add_item("v", 0.3);
     lambda_state st = {1.0, 0, -1, -1, -1};
     ds_schedule *p = NULL;
-    OK(ds_schedule_create_lambda(inverse_epoch, &st, &p));
+    TU_OK(ds_schedule_create_lambda(inverse_epoch, &st, &p));
     cr_assert_str_eq(ds_schedule_kind(p), "lambda");
     ds_scheduler *sch = make(p);
     const double w[5] = {
@@ -260,10 +244,10 @@ Test(schedules, lambda_failure_is_a_callback_error_and_changes_nothing) {
     add_item("w", 0.6);
     lambda_state st = {1.0, 0, -1, 2, 3};
     ds_schedule *p = NULL;
-    OK(ds_schedule_create_lambda(inverse_epoch, &st, &p));
+    TU_OK(ds_schedule_create_lambda(inverse_epoch, &st, &p));
     ds_scheduler *sch = make(p);
     epoch_step(sch); /* t=1: 0.3 */
-    OK(ds_sparsifier_step(g_s));
+    TU_OK(ds_sparsifier_step(g_s));
     ds_status rc = ds_scheduler_step(sch); /* t=2 fails */
     cr_assert_eq(rc, DS_ERR_CALLBACK, "got %s", ds_status_string(rc));
     cr_assert(strstr(ds_last_error(), "lambda says no") != NULL, "message: \"%s\"", ds_last_error());
@@ -273,7 +257,7 @@ Test(schedules, lambda_failure_is_a_callback_error_and_changes_nothing) {
 
     /* NaN at t=3: skip t=2 by failing no more there. */
     st.fail_at = -1;
-    OK(ds_scheduler_step(sch)); /* t=2: 0.2 */
+    TU_OK(ds_scheduler_step(sch)); /* t=2: 0.2 */
     rc = ds_scheduler_step(sch); /* t=3: NaN */
     cr_assert_eq(rc, DS_ERR_CALLBACK, "NaN factor: got %s", ds_status_string(rc));
     cr_assert_eq(ds_scheduler_last_epoch(sch), 2);
@@ -302,7 +286,7 @@ static const double k_cubic_w[8] = {
 Test(schedules, cubic_without_initially_zero) {
     add_item("w", 0.8);
     ds_schedule *p = NULL;
-    OK(ds_schedule_create_cubic(0.2, 2, 1, 4, 0, &p));
+    TU_OK(ds_schedule_create_cubic(0.2, 2, 1, 4, 0, &p));
     cr_assert_str_eq(ds_schedule_kind(p), "cubic");
     ds_scheduler *sch = make(p);
     expect_sequence(sch, "w", k_cubic_w, 8);
@@ -312,7 +296,7 @@ Test(schedules, cubic_without_initially_zero) {
 Test(schedules, cubic_initially_zero) {
     add_item("w", 0.8);
     ds_schedule *p = NULL;
-    OK(ds_schedule_create_cubic(0.2, 2, 1, 4, 1, &p));
+    TU_OK(ds_schedule_create_cubic(0.2, 2, 1, 4, 1, &p));
     ds_scheduler *sch = make(p);
     double want[8];
     memcpy(want, k_cubic_w, sizeof want);
@@ -328,7 +312,7 @@ Test(schedules, cubic_uses_each_items_base_and_delta_t) {
     add_item("v", 0.5);
     ds_schedule *p = NULL;
     /* s_i = 0.2, init_t = 0, delta_t = 2, total_t = 3: n*dt = 6 */
-    OK(ds_schedule_create_cubic(0.2, 0, 2, 3, 0, &p));
+    TU_OK(ds_schedule_create_cubic(0.2, 0, 2, 3, 0, &p));
     ds_scheduler *sch = make(p);
     /* t=0: (1-0)^3 = 1: w 0.8-0.6 = 0.2; v 0.5-0.3 = 0.2 */
     cr_assert_float_eq(last_of(sch, "w"), 0.2, EPS);
@@ -363,7 +347,7 @@ Test(schedules, polynomial_decay_turns_and_keeps) {
     ds_schedule *p = NULL;
     /* initial 0.1, final 0.9, begin 2, end 10, power 2, frequency 2: turns at 2, 4, 6, 8, 10.
      * initial - final = -0.8, end - begin = 8 */
-    OK(ds_schedule_create_polynomial_decay(0.1, 0.9, 2, 10, 2.0, 2, &p));
+    TU_OK(ds_schedule_create_polynomial_decay(0.1, 0.9, 2, 10, 2.0, 2, &p));
     cr_assert_str_eq(ds_schedule_kind(p), "polynomial_decay");
     ds_scheduler *sch = make(p);
     const double want[13] = {
@@ -388,11 +372,11 @@ Test(schedules, polynomial_decay_turns_and_keeps) {
 Test(schedules, polynomial_decay_keep_is_the_current_value) {
     add_item("w", 0.5);
     ds_schedule *p = NULL;
-    OK(ds_schedule_create_polynomial_decay(0.1, 0.9, 2, 10, 2.0, 2, &p));
+    TU_OK(ds_schedule_create_polynomial_decay(0.1, 0.9, 2, 10, 2.0, 2, &p));
     ds_scheduler *sch = make(p);
     for (int t = 1; t <= 4; ++t)
         epoch_step(sch); /* t=4: 0.45 */
-    OK(ds_sparsifier_set_param(g_s, "w", "sparsity_level", 0.33));
+    TU_OK(ds_sparsifier_set_param(g_s, "w", "sparsity_level", 0.33));
     epoch_step(sch); /* t=5: keep the current 0.33 */
     cr_assert_float_eq(last_of(sch, "w"), 0.33, EPS);
     cr_assert_float_eq(level_of("w"), 0.33, EPS);
@@ -400,7 +384,7 @@ Test(schedules, polynomial_decay_keep_is_the_current_value) {
     cr_assert_float_eq(last_of(sch, "w"), 0.7, EPS);
     for (int t = 7; t <= 11; ++t)
         epoch_step(sch); /* t=11: after end, keep 0.9 */
-    OK(ds_sparsifier_set_param(g_s, "w", "sparsity_level", 0.25));
+    TU_OK(ds_sparsifier_set_param(g_s, "w", "sparsity_level", 0.25));
     epoch_step(sch); /* t=12 > end: keep 0.25 */
     cr_assert_float_eq(last_of(sch, "w"), 0.25, EPS);
     ds_scheduler_destroy(sch);
@@ -410,7 +394,7 @@ Test(schedules, polynomial_decay_cubic_power_frequency_3) {
     add_item("w", 0.0);
     ds_schedule *p = NULL;
     /* initial 0.0, final 0.5, begin 0, end 6, power 3, frequency 3: turns at 0, 3, 6 */
-    OK(ds_schedule_create_polynomial_decay(0.0, 0.5, 0, 6, 3.0, 3, &p));
+    TU_OK(ds_schedule_create_polynomial_decay(0.0, 0.5, 0, 6, 3.0, 3, &p));
     ds_scheduler *sch = make(p);
     const double want[8] = {
         0.0,    /* t=0: p = 0, 0.5-0.5*1 */
@@ -434,18 +418,18 @@ Test(schedules, polynomial_decay_cubic_power_frequency_3) {
 Test(schedules, constant_open_ended) {
     add_item("w", 0.2);
     ds_schedule *p = NULL;
-    OK(ds_schedule_create_constant(0.7, 3, -1, 2, &p)); /* turns at 3, 5, 7, ... */
+    TU_OK(ds_schedule_create_constant(0.7, 3, -1, 2, &p)); /* turns at 3, 5, 7, ... */
     cr_assert_str_eq(ds_schedule_kind(p), "constant");
     ds_scheduler *sch = make(p);
     const double want[4] = {0.2, 0.2, 0.2, /* t < 3: keep the base */
                             0.7};          /* t=3: turn */
     expect_sequence(sch, "w", want, 4);
-    OK(ds_sparsifier_set_param(g_s, "w", "sparsity_level", 0.1));
+    TU_OK(ds_sparsifier_set_param(g_s, "w", "sparsity_level", 0.1));
     epoch_step(sch); /* t=4: (4-3)%2 = 1: keep the current 0.1 */
     cr_assert_float_eq(last_of(sch, "w"), 0.1, EPS);
     epoch_step(sch); /* t=5: turn */
     cr_assert_float_eq(last_of(sch, "w"), 0.7, EPS);
-    OK(ds_sparsifier_set_param(g_s, "w", "sparsity_level", 0.1));
+    TU_OK(ds_sparsifier_set_param(g_s, "w", "sparsity_level", 0.1));
     for (int t = 6; t <= 101; ++t)
         epoch_step(sch); /* t=101: (101-3)%2 = 0: a turn, no end */
     cr_assert_eq(ds_scheduler_last_epoch(sch), 101);
@@ -456,11 +440,11 @@ Test(schedules, constant_open_ended) {
 Test(schedules, constant_with_end) {
     add_item("w", 0.2);
     ds_schedule *p = NULL;
-    OK(ds_schedule_create_constant(0.7, 1, 3, 1, &p)); /* turns at 1, 2, 3 */
+    TU_OK(ds_schedule_create_constant(0.7, 1, 3, 1, &p)); /* turns at 1, 2, 3 */
     ds_scheduler *sch = make(p);
     const double want[4] = {0.2, 0.7, 0.7, 0.7};
     expect_sequence(sch, "w", want, 4);
-    OK(ds_sparsifier_set_param(g_s, "w", "sparsity_level", 0.3));
+    TU_OK(ds_sparsifier_set_param(g_s, "w", "sparsity_level", 0.3));
     epoch_step(sch); /* t=4 > end: keep 0.3 */
     cr_assert_float_eq(last_of(sch, "w"), 0.3, EPS);
     ds_scheduler_destroy(sch);
@@ -469,7 +453,7 @@ Test(schedules, constant_with_end) {
 Test(schedules, constant_begin_equals_end) {
     add_item("w", 0.2);
     ds_schedule *p = NULL;
-    OK(ds_schedule_create_constant(0.6, 2, 2, 5, &p)); /* one turn, at 2 */
+    TU_OK(ds_schedule_create_constant(0.6, 2, 2, 5, &p)); /* one turn, at 2 */
     ds_scheduler *sch = make(p);
     const double want[5] = {0.2, 0.2, 0.6, 0.6, 0.6};
     expect_sequence(sch, "w", want, 5);
@@ -547,13 +531,13 @@ Test(schedules, invalid_parameters_are_rejected) {
 
 Test(schedules, boundary_parameters_are_accepted) {
     ds_schedule *p = NULL;
-    OK(ds_schedule_create_step(1, 0.0, &p));
+    TU_OK(ds_schedule_create_step(1, 0.0, &p));
     ds_schedule_destroy(p);
-    OK(ds_schedule_create_cubic(0.0, 0, 1, 1, 1, &p));
+    TU_OK(ds_schedule_create_cubic(0.0, 0, 1, 1, 1, &p));
     ds_schedule_destroy(p);
-    OK(ds_schedule_create_polynomial_decay(0.0, 1.0, 0, 1, 0.0, 1, &p));
+    TU_OK(ds_schedule_create_polynomial_decay(0.0, 1.0, 0, 1, 0.0, 1, &p));
     ds_schedule_destroy(p);
-    OK(ds_schedule_create_constant(0.0, 0, 0, 1, &p));
+    TU_OK(ds_schedule_create_constant(0.0, 0, 0, 1, &p));
     ds_schedule_destroy(p);
     ds_schedule_destroy(NULL);
 }
@@ -561,7 +545,7 @@ Test(schedules, boundary_parameters_are_accepted) {
 Test(schedules, create_builtin_rejects_bad_arguments) {
     add_item("w", 0.5);
     ds_schedule *p = NULL;
-    OK(ds_schedule_create_gamma(2.0, 0.9, &p));
+    TU_OK(ds_schedule_create_gamma(2.0, 0.9, &p));
     ds_scheduler *sentinel = (ds_scheduler *)&g_w, *sch = sentinel;
     cr_assert_eq(ds_scheduler_create_builtin(NULL, "sparsity_level", p, -1, &sch), DS_ERR_INVALID_ARGUMENT);
     cr_assert_eq(ds_scheduler_create_builtin(g_s, NULL, p, -1, &sch), DS_ERR_INVALID_ARGUMENT);
@@ -575,14 +559,14 @@ Test(schedules, create_builtin_rejects_bad_arguments) {
 Test(schedules, schedule_is_copied_and_reusable) {
     add_item("w", 0.4);
     ds_schedule *p = NULL;
-    OK(ds_schedule_create_step(1, 0.5, &p));
+    TU_OK(ds_schedule_create_step(1, 0.5, &p));
     ds_scheduler *a = NULL, *b = NULL;
-    OK(ds_scheduler_create_builtin(g_s, "sparsity_level", p, -1, &a));
-    OK(ds_sparsifier_set_param(g_s, "w", "my_rate", 8.0));
-    OK(ds_scheduler_create_builtin(g_s, "my_rate", p, -1, &b)); /* the same description again */
+    TU_OK(ds_scheduler_create_builtin(g_s, "sparsity_level", p, -1, &a));
+    TU_OK(ds_sparsifier_set_param(g_s, "w", "my_rate", 8.0));
+    TU_OK(ds_scheduler_create_builtin(g_s, "my_rate", p, -1, &b)); /* the same description again */
     ds_schedule_destroy(p);                                     /* the schedulers hold copies */
     epoch_step(a);
-    OK(ds_scheduler_step(b));
+    TU_OK(ds_scheduler_step(b));
     cr_assert_float_eq(last_of(a, "w"), 0.2, EPS); /* 0.4 * 0.5^1 */
     cr_assert_float_eq(last_of(b, "w"), 4.0, EPS); /* 8 * 0.5^1 */
     ds_scheduler_destroy(a);
@@ -623,11 +607,11 @@ typedef enum resume_kind { R_GAMMA, R_STEP, R_CUBIC, R_POLY, R_CONSTANT } resume
 static ds_schedule *resume_schedule(resume_kind kind) {
     ds_schedule *p = NULL;
     switch (kind) {
-    case R_GAMMA: OK(ds_schedule_create_gamma(1.25, 0.95, &p)); break; /* w: 0.25 * 1.25^t, capped at 0.95 from t=6 */
-    case R_STEP: OK(ds_schedule_create_step(3, 0.5, &p)); break;
-    case R_CUBIC: OK(ds_schedule_create_cubic(0.05, 1, 2, 4, 0, &p)); break;
-    case R_POLY: OK(ds_schedule_create_polynomial_decay(0.1, 0.8, 2, 8, 3.0, 2, &p)); break;
-    case R_CONSTANT: OK(ds_schedule_create_constant(0.6, 2, -1, 3, &p)); break;
+    case R_GAMMA: TU_OK(ds_schedule_create_gamma(1.25, 0.95, &p)); break; /* w: 0.25 * 1.25^t, capped at 0.95 from t=6 */
+    case R_STEP: TU_OK(ds_schedule_create_step(3, 0.5, &p)); break;
+    case R_CUBIC: TU_OK(ds_schedule_create_cubic(0.05, 1, 2, 4, 0, &p)); break;
+    case R_POLY: TU_OK(ds_schedule_create_polynomial_decay(0.1, 0.8, 2, 8, 3.0, 2, &p)); break;
+    case R_CONSTANT: TU_OK(ds_schedule_create_constant(0.6, 2, -1, 3, &p)); break;
     }
     cr_assert_not_null(p);
     return p;
@@ -637,50 +621,50 @@ static ds_schedule *resume_schedule(resume_kind kind) {
 static ds_sparsifier *resume_sparsifier(float *w, float *v) {
     ds_sparsifier *s = NULL;
     ds_config *defaults = NULL, *cv = NULL;
-    OK(ds_config_create(&defaults));
-    OK(ds_config_set(defaults, "sparsity_level", 0.25));
-    OK(ds_norm_sparsifier_create(DS_NORM_L2, defaults, &s));
-    OK(ds_config_create(&cv));
-    OK(ds_config_set(cv, "sparsity_level", 0.5));
-    OK(ds_config_set(cv, "block_rows", 2));
-    OK(ds_config_set(cv, "block_cols", 2));
-    OK(ds_sparsifier_add_data(s, "w", w, RW_ROWS, RW_COLS, NULL, 0));
-    OK(ds_sparsifier_add_data(s, "v", v, RV_ROWS, RV_COLS, cv, 0));
+    TU_OK(ds_config_create(&defaults));
+    TU_OK(ds_config_set(defaults, "sparsity_level", 0.25));
+    TU_OK(ds_norm_sparsifier_create(DS_NORM_L2, defaults, &s));
+    TU_OK(ds_config_create(&cv));
+    TU_OK(ds_config_set(cv, "sparsity_level", 0.5));
+    TU_OK(ds_config_set(cv, "block_rows", 2));
+    TU_OK(ds_config_set(cv, "block_cols", 2));
+    TU_OK(ds_sparsifier_add_data(s, "w", w, RW_ROWS, RW_COLS, NULL, 0));
+    TU_OK(ds_sparsifier_add_data(s, "v", v, RV_ROWS, RV_COLS, cv, 0));
     ds_config_destroy(defaults);
     ds_config_destroy(cv);
     return s;
 }
 
 static void record_epoch(run_record *r, int epoch, const ds_sparsifier *s, const ds_scheduler *sch) {
-    OK(ds_scheduler_get_last_param(sch, "w", &r->w[epoch]));
-    OK(ds_scheduler_get_last_param(sch, "v", &r->v[epoch]));
+    TU_OK(ds_scheduler_get_last_param(sch, "w", &r->w[epoch]));
+    TU_OK(ds_scheduler_get_last_param(sch, "v", &r->v[epoch]));
     (void)s;
 }
 
 static void run_epoch(run_record *r, int epoch, ds_sparsifier *s, ds_scheduler *sch, float *w, float *v) {
     fill_epoch(w, RW_N, epoch, 1);
     fill_epoch(v, RV_N, epoch, 2);
-    OK(ds_sparsifier_step(s));
-    OK(ds_sparsifier_get_mask(s, "w", r->mw[epoch], RW_N));
-    OK(ds_sparsifier_get_mask(s, "v", r->mv[epoch], RV_N));
-    OK(ds_scheduler_step(sch));
+    TU_OK(ds_sparsifier_step(s));
+    TU_OK(ds_sparsifier_get_mask(s, "w", r->mw[epoch], RW_N));
+    TU_OK(ds_sparsifier_get_mask(s, "v", r->mv[epoch], RV_N));
+    TU_OK(ds_scheduler_step(sch));
     cr_assert_eq(ds_scheduler_last_epoch(sch), epoch);
     record_epoch(r, epoch, s, sch);
 }
 
 static void *save_sparsifier_buffer(const ds_sparsifier *s, unsigned flags, size_t *size) {
-    OK(ds_sparsifier_save_buffer(s, flags, NULL, 0, size));
+    TU_OK(ds_sparsifier_save_buffer(s, flags, NULL, 0, size));
     void *buf = malloc(*size);
     cr_assert_not_null(buf);
-    OK(ds_sparsifier_save_buffer(s, flags, buf, *size, size));
+    TU_OK(ds_sparsifier_save_buffer(s, flags, buf, *size, size));
     return buf;
 }
 
 static void *save_scheduler_buffer(const ds_scheduler *sch, size_t *size) {
-    OK(ds_scheduler_save_buffer(sch, NULL, 0, size));
+    TU_OK(ds_scheduler_save_buffer(sch, NULL, 0, size));
     void *buf = malloc(*size);
     cr_assert_not_null(buf);
-    OK(ds_scheduler_save_buffer(sch, buf, *size, size));
+    TU_OK(ds_scheduler_save_buffer(sch, buf, *size, size));
     return buf;
 }
 
@@ -704,7 +688,7 @@ static void resume_check(resume_kind kind, int via_file, int with_data, resume_o
     ds_sparsifier *s = resume_sparsifier(w, v);
     ds_scheduler *sch = NULL;
     ds_schedule *p = resume_schedule(kind);
-    OK(ds_scheduler_create_builtin(s, "sparsity_level", p, -1, &sch));
+    TU_OK(ds_scheduler_create_builtin(s, "sparsity_level", p, -1, &sch));
     record_epoch(&full, 0, s, sch);
     for (int e = 1; e <= R_EPOCHS; ++e)
         run_epoch(&full, e, s, sch, w, v);
@@ -715,7 +699,7 @@ static void resume_check(resume_kind kind, int via_file, int with_data, resume_o
     fill_epoch(w, RW_N, 0, 1);
     fill_epoch(v, RV_N, 0, 2);
     s = resume_sparsifier(w, v);
-    OK(ds_scheduler_create_builtin(s, "sparsity_level", p, -1, &sch));
+    TU_OK(ds_scheduler_create_builtin(s, "sparsity_level", p, -1, &sch));
     record_epoch(&part, 0, s, sch);
     for (int e = 1; e <= R_STOP; ++e)
         run_epoch(&part, e, s, sch, w, v);
@@ -729,8 +713,8 @@ static void resume_check(resume_kind kind, int via_file, int with_data, resume_o
         cr_assert_not_null(mkdtemp(dir));
         snprintf(sp_path, sizeof sp_path, "%s/sparsifier.state", dir);
         snprintf(sch_path, sizeof sch_path, "%s/scheduler.state", dir);
-        OK(ds_sparsifier_save_file(s, sp_path, flags));
-        OK(ds_scheduler_save(sch, sch_path));
+        TU_OK(ds_sparsifier_save_file(s, sp_path, flags));
+        TU_OK(ds_scheduler_save(sch, sch_path));
     } else {
         sp_buf = save_sparsifier_buffer(s, flags, &sp_size);
         sch_buf = save_scheduler_buffer(sch, &sch_size);
@@ -751,11 +735,11 @@ static void resume_check(resume_kind kind, int via_file, int with_data, resume_o
     ds_sparsifier *s2 = resume_sparsifier(w2, v2);
     ds_scheduler *sch2 = NULL;
     if (order == ORDER_CREATE_FIRST)
-        OK(ds_scheduler_create_builtin(s2, "sparsity_level", p, R_STOP - 1, &sch2));
+        TU_OK(ds_scheduler_create_builtin(s2, "sparsity_level", p, R_STOP - 1, &sch2));
     if (via_file)
-        OK(ds_sparsifier_load(s2, sp_path, 1));
+        TU_OK(ds_sparsifier_load(s2, sp_path, 1));
     else
-        OK(ds_sparsifier_load_buffer(s2, sp_buf, sp_size, 1));
+        TU_OK(ds_sparsifier_load_buffer(s2, sp_buf, sp_size, 1));
     if (with_data) {
         fill_epoch(w, RW_N, R_STOP, 1);
         fill_epoch(v, RV_N, R_STOP, 2);
@@ -763,20 +747,20 @@ static void resume_check(resume_kind kind, int via_file, int with_data, resume_o
         cr_assert(memcmp(v2, v, sizeof v) == 0, "the saved data of v was not copied into its buffer");
     }
     uint8_t mw[RW_N], mv[RV_N];
-    OK(ds_sparsifier_get_mask(s2, "w", mw, RW_N));
-    OK(ds_sparsifier_get_mask(s2, "v", mv, RV_N));
+    TU_OK(ds_sparsifier_get_mask(s2, "w", mw, RW_N));
+    TU_OK(ds_sparsifier_get_mask(s2, "v", mv, RV_N));
     cr_assert(memcmp(mw, full.mw[R_STOP], RW_N) == 0, "mask of w after loading differs");
     cr_assert(memcmp(mv, full.mv[R_STOP], RV_N) == 0, "mask of v after loading differs");
 
     if (order == ORDER_DOC)
-        OK(ds_scheduler_create_builtin(s2, "sparsity_level", p, R_STOP - 1, &sch2));
+        TU_OK(ds_scheduler_create_builtin(s2, "sparsity_level", p, R_STOP - 1, &sch2));
     if (via_file)
-        OK(ds_scheduler_load(sch2, sch_path));
+        TU_OK(ds_scheduler_load(sch2, sch_path));
     else
-        OK(ds_scheduler_load_buffer(sch2, sch_buf, sch_size));
+        TU_OK(ds_scheduler_load_buffer(sch2, sch_buf, sch_size));
     cr_assert_eq(ds_scheduler_last_epoch(sch2), R_STOP);
     int64_t steps = 0;
-    OK(ds_scheduler_step_count(sch2, &steps));
+    TU_OK(ds_scheduler_step_count(sch2, &steps));
     cr_assert_eq(steps, R_STOP + 1);
     record_epoch(&part, R_STOP, s2, sch2);
 

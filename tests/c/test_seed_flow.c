@@ -23,11 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define OK(call)                                                                                         \
-    do {                                                                                                 \
-        ds_status st_ = (call);                                                                          \
-        cr_assert_eq(st_, DS_OK, "%s failed: %s (%s)", #call, ds_status_string(st_), ds_last_error()); \
-    } while (0)
+#include "test_util.h"
+
 
 #define ROWS 16
 #define COLS 16
@@ -162,30 +159,30 @@ static void run_flow(sched_mode mode, int data_before_scheduler, flow_result *re
     memset(res, 0, sizeof *res);
     memset(&g_log, 0, sizeof g_log);
     ds_config *defaults = NULL;
-    OK(ds_config_create(&defaults));
-    OK(ds_config_set(defaults, "sparsity_level", BASE_LEVEL));
-    OK(ds_config_set(defaults, "block_rows", 1));
-    OK(ds_config_set(defaults, "block_cols", 4));
+    TU_OK(ds_config_create(&defaults));
+    TU_OK(ds_config_set(defaults, "sparsity_level", BASE_LEVEL));
+    TU_OK(ds_config_set(defaults, "block_rows", 1));
+    TU_OK(ds_config_set(defaults, "block_cols", 4));
     ds_sparsifier *s = NULL;
-    OK(ds_norm_sparsifier_create(DS_NORM_L1, defaults, &s));
+    TU_OK(ds_norm_sparsifier_create(DS_NORM_L1, defaults, &s));
     ds_config_destroy(defaults);
 
     float *batch = malloc(N * sizeof(float));
     cr_assert_not_null(batch);
     if (data_before_scheduler) {
         fill_batch(batch, 0, 0);
-        OK(ds_sparsifier_add_data(s, "train_data", batch, ROWS, COLS, NULL, 0));
+        TU_OK(ds_sparsifier_add_data(s, "train_data", batch, ROWS, COLS, NULL, 0));
     }
 
     gamma_params g = {GAMMA, THRESHOLD, 0};
     ds_scheduler *sch = NULL;
     if (mode == MODE_BUILTIN) {
         ds_schedule *p = NULL;
-        OK(ds_schedule_create_gamma(GAMMA, THRESHOLD, &p));
-        OK(ds_scheduler_create_builtin(s, "sparsity_level", p, -1, &sch));
+        TU_OK(ds_schedule_create_gamma(GAMMA, THRESHOLD, &p));
+        TU_OK(ds_scheduler_create_builtin(s, "sparsity_level", p, -1, &sch));
         ds_schedule_destroy(p);
     } else {
-        OK(ds_scheduler_create(s, "sparsity_level", mode == MODE_CALLBACK ? gamma_schedule : seed_gamma_as_written,
+        TU_OK(ds_scheduler_create(s, "sparsity_level", mode == MODE_CALLBACK ? gamma_schedule : seed_gamma_as_written,
                                &g, -1, &sch));
     }
     cr_assert_eq(ds_scheduler_last_epoch(sch), 0);
@@ -195,12 +192,12 @@ static void run_flow(sched_mode mode, int data_before_scheduler, flow_result *re
         double level = NAN;
         for (int b = 0; b < BATCHES; ++b) {
             fill_batch(batch, epoch, b);
-            OK(ds_sparsifier_add_data(s, "train_data", batch, ROWS, COLS, NULL, 0));
+            TU_OK(ds_sparsifier_add_data(s, "train_data", batch, ROWS, COLS, NULL, 0));
             /* ... forward, backward, optimizer step ... */
-            OK(ds_sparsifier_step(s));
+            TU_OK(ds_sparsifier_step(s));
 
-            OK(ds_sparsifier_get_param(s, "train_data", "sparsity_level", &level));
-            OK(ds_sparsifier_get_mask(s, "train_data", mask, N));
+            TU_OK(ds_sparsifier_get_param(s, "train_data", "sparsity_level", &level));
+            TU_OK(ds_sparsifier_get_mask(s, "train_data", mask, N));
             if (mode != MODE_AS_WRITTEN) {
                 /* The level in force this epoch; the mask zeroes the lowest-ranked blocks. */
                 cr_assert_float_eq(level, k_expected[epoch], 1e-15, "epoch %d batch %d: level %.17g, expected %g",
@@ -210,9 +207,9 @@ static void run_flow(sched_mode mode, int data_before_scheduler, flow_result *re
                           "of smallest magnitude", epoch, b, level);
             }
         }
-        OK(ds_sparsifier_get_sparsity(s, "train_data", &res->sparsity[epoch]));
+        TU_OK(ds_sparsifier_get_sparsity(s, "train_data", &res->sparsity[epoch]));
         res->level[epoch] = level;
-        OK(ds_scheduler_step(sch));
+        TU_OK(ds_scheduler_step(sch));
         cr_assert_eq(ds_scheduler_last_epoch(sch), epoch + 1);
     }
     res->warnings = g_log.warnings;
@@ -282,34 +279,34 @@ Test(seed_flow, scheduler_tracks_the_replaced_item_by_name) {
     /* The scheduler keeps the base of "train_data" across replacements. */
     ds_sparsifier *s = NULL;
     ds_config *defaults = NULL;
-    OK(ds_config_create(&defaults));
-    OK(ds_config_set(defaults, "sparsity_level", BASE_LEVEL));
-    OK(ds_norm_sparsifier_create(DS_NORM_L1, defaults, &s));
+    TU_OK(ds_config_create(&defaults));
+    TU_OK(ds_config_set(defaults, "sparsity_level", BASE_LEVEL));
+    TU_OK(ds_norm_sparsifier_create(DS_NORM_L1, defaults, &s));
     ds_config_destroy(defaults);
     gamma_params g = {GAMMA, THRESHOLD, 0};
     ds_scheduler *sch = NULL;
-    OK(ds_scheduler_create(s, "sparsity_level", gamma_schedule, &g, -1, &sch));
+    TU_OK(ds_scheduler_create(s, "sparsity_level", gamma_schedule, &g, -1, &sch));
     size_t count = 99;
-    OK(ds_scheduler_count(sch, &count));
+    TU_OK(ds_scheduler_count(sch, &count));
     cr_assert_eq(count, 0, "no data yet");
 
     float a[N], b[N];
     fill_batch(a, 0, 0);
     fill_batch(b, 0, 1);
-    OK(ds_sparsifier_add_data(s, "train_data", a, ROWS, COLS, NULL, 0));
-    OK(ds_sparsifier_step(s));
-    OK(ds_scheduler_step(sch)); /* epoch 1: first seen, base 0.125, value 0.25 */
+    TU_OK(ds_sparsifier_add_data(s, "train_data", a, ROWS, COLS, NULL, 0));
+    TU_OK(ds_sparsifier_step(s));
+    TU_OK(ds_scheduler_step(sch)); /* epoch 1: first seen, base 0.125, value 0.25 */
     double v = NAN;
-    OK(ds_scheduler_get_base_param(sch, "train_data", &v));
+    TU_OK(ds_scheduler_get_base_param(sch, "train_data", &v));
     cr_assert_eq(v, BASE_LEVEL);
-    OK(ds_sparsifier_add_data(s, "train_data", b, ROWS, COLS, NULL, 0));
-    OK(ds_sparsifier_get_param(s, "train_data", "sparsity_level", &v));
+    TU_OK(ds_sparsifier_add_data(s, "train_data", b, ROWS, COLS, NULL, 0));
+    TU_OK(ds_sparsifier_get_param(s, "train_data", "sparsity_level", &v));
     cr_assert_eq(v, 0.25, "the replaced item keeps its scheduled level, got %g", v);
-    OK(ds_sparsifier_step(s));
-    OK(ds_scheduler_step(sch)); /* epoch 2: 0.5 */
-    OK(ds_scheduler_get_base_param(sch, "train_data", &v));
+    TU_OK(ds_sparsifier_step(s));
+    TU_OK(ds_scheduler_step(sch)); /* epoch 2: 0.5 */
+    TU_OK(ds_scheduler_get_base_param(sch, "train_data", &v));
     cr_assert_eq(v, BASE_LEVEL, "the base survives replacement");
-    OK(ds_scheduler_get_last_param(sch, "train_data", &v));
+    TU_OK(ds_scheduler_get_last_param(sch, "train_data", &v));
     cr_assert_eq(v, 0.5);
     ds_scheduler_destroy(sch);
     ds_sparsifier_destroy(s);

@@ -24,11 +24,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define OK(call)                                                                                         \
-    do {                                                                                                 \
-        ds_status st_ = (call);                                                                          \
-        cr_assert_eq(st_, DS_OK, "%s failed: %s (%s)", #call, ds_status_string(st_), ds_last_error()); \
-    } while (0)
+#include "test_util.h"
+
 
 /* The call failed with want and left a message. */
 #define EXPECT_STATUS(call, want)                                                                         \
@@ -60,32 +57,19 @@ static int has_number(const char *text, long long number) {
     return 0;
 }
 
-static void silent_log(void *user_data, int level, const char *message) {
-    (void)user_data;
-    (void)level;
-    (void)message;
-}
-
-static void fill_data(float *data, size_t n, unsigned seed) {
-    for (size_t i = 0; i < n; ++i) {
-        float v = (float)((i * 7u + seed) % n + 1u) / 32.0f;
-        data[i] = (i & 1u) ? -v : v;
-    }
-}
-
 static ds_config *make_config(const char *k1, double v1, const char *k2, double v2) {
     ds_config *c = NULL;
-    OK(ds_config_create(&c));
+    TU_OK(ds_config_create(&c));
     if (k1)
-        OK(ds_config_set(c, k1, v1));
+        TU_OK(ds_config_set(c, k1, v1));
     if (k2)
-        OK(ds_config_set(c, k2, v2));
+        TU_OK(ds_config_set(c, k2, v2));
     return c;
 }
 
 static double param_of(const ds_sparsifier *s, const char *name, const char *key) {
     double v = NAN;
-    OK(ds_sparsifier_get_param(s, name, key, &v));
+    TU_OK(ds_sparsifier_get_param(s, name, key, &v));
     return v;
 }
 
@@ -116,35 +100,35 @@ typedef struct sp_snap {
 
 static void sp_snap_take(const ds_sparsifier *s, sp_snap *out) {
     memset(out, 0, sizeof *out);
-    OK(ds_sparsifier_count(s, &out->count));
+    TU_OK(ds_sparsifier_count(s, &out->count));
     cr_assert_leq(out->count, SNAP_ITEMS);
-    OK(ds_sparsifier_step_count(s, &out->steps));
-    OK(ds_sparsifier_get_mask_update(s, &out->mask_update));
+    TU_OK(ds_sparsifier_step_count(s, &out->steps));
+    TU_OK(ds_sparsifier_get_mask_update(s, &out->mask_update));
     ds_config *c = NULL;
-    OK(ds_config_create(&c));
+    TU_OK(ds_config_create(&c));
     for (size_t i = 0; i < out->count; ++i) {
         item_snap *it = &out->items[i];
         const char *name = NULL;
-        OK(ds_sparsifier_name_at(s, i, &name));
+        TU_OK(ds_sparsifier_name_at(s, i, &name));
         snprintf(it->name, sizeof it->name, "%s", name);
-        OK(ds_sparsifier_get_shape(s, it->name, &it->rows, &it->cols));
-        OK(ds_sparsifier_is_squashed(s, it->name, &it->squashed));
+        TU_OK(ds_sparsifier_get_shape(s, it->name, &it->rows, &it->cols));
+        TU_OK(ds_sparsifier_is_squashed(s, it->name, &it->squashed));
         size_t n = (size_t)(it->rows * it->cols);
         if (!it->squashed) {
             it->mask = malloc(n);
             it->data = malloc(n * sizeof(float));
             cr_assert(it->mask && it->data);
-            OK(ds_sparsifier_get_mask(s, it->name, it->mask, n));
-            OK(ds_sparsifier_get_data(s, it->name, 1, it->data, n));
+            TU_OK(ds_sparsifier_get_mask(s, it->name, it->mask, n));
+            TU_OK(ds_sparsifier_get_data(s, it->name, 1, it->data, n));
         }
-        OK(ds_sparsifier_get_config(s, it->name, c));
-        OK(ds_config_count(c, &it->nkeys));
+        TU_OK(ds_sparsifier_get_config(s, it->name, c));
+        TU_OK(ds_config_count(c, &it->nkeys));
         cr_assert_leq(it->nkeys, SNAP_KEYS);
         for (size_t k = 0; k < it->nkeys; ++k) {
             const char *key = NULL;
-            OK(ds_config_key_at(c, k, &key));
+            TU_OK(ds_config_key_at(c, k, &key));
             snprintf(it->keys[k], sizeof it->keys[k], "%s", key);
-            OK(ds_config_get(c, key, &it->values[k]));
+            TU_OK(ds_config_get(c, key, &it->values[k]));
         }
     }
     ds_config_destroy(c);
@@ -197,14 +181,14 @@ typedef struct sch_snap {
 static void sch_snap_take(const ds_scheduler *sch, sch_snap *out) {
     memset(out, 0, sizeof *out);
     out->last_epoch = ds_scheduler_last_epoch(sch);
-    OK(ds_scheduler_step_count(sch, &out->steps));
-    OK(ds_scheduler_count(sch, &out->count));
+    TU_OK(ds_scheduler_step_count(sch, &out->steps));
+    TU_OK(ds_scheduler_count(sch, &out->count));
     cr_assert_leq(out->count, SNAP_ITEMS);
     for (size_t i = 0; i < out->count; ++i) {
         const char *name = NULL;
-        OK(ds_scheduler_name_at(sch, i, &name));
+        TU_OK(ds_scheduler_name_at(sch, i, &name));
         snprintf(out->names[i], sizeof out->names[i], "%s", name);
-        OK(ds_scheduler_get_base_param(sch, out->names[i], &out->base[i]));
+        TU_OK(ds_scheduler_get_base_param(sch, out->names[i], &out->base[i]));
         out->last_status[i] = ds_scheduler_get_last_param(sch, out->names[i], &out->last[i]);
     }
 }
@@ -228,7 +212,7 @@ static void sch_snap_assert_eq(const sch_snap *got, const sch_snap *want, const 
  * Suite-wide setup: silence warnings (replacements, order) on stderr.
  * --------------------------------------------------------------------- */
 
-static void setup(void) { ds_set_log_handler(silent_log, NULL); }
+static void setup(void) { ds_set_log_handler(tu_silent_log, NULL); }
 static void teardown(void) { ds_set_log_handler(NULL, NULL); }
 
 TestSuite(state, .init = setup, .fini = teardown);
@@ -247,12 +231,12 @@ typedef struct trio {
 
 static void trio_make(trio *t) {
     ds_config *defaults = make_config("sparsity_level", 0.5, NULL, 0);
-    OK(ds_norm_sparsifier_create(DS_NORM_L1, defaults, &t->s));
+    TU_OK(ds_norm_sparsifier_create(DS_NORM_L1, defaults, &t->s));
     ds_config_destroy(defaults);
     for (int i = 0; i < 3; ++i) {
-        fill_data(t->data[i], 32, (unsigned)i + 1);
+        tu_fill_signed(t->data[i], 32, (unsigned)i + 1);
         ds_config *c = make_config("sparsity_level", k_levels[i], NULL, 0);
-        OK(ds_sparsifier_add_data(t->s, k_items[i], t->data[i], 4, 8, c, 0));
+        TU_OK(ds_sparsifier_add_data(t->s, k_items[i], t->data[i], 4, 8, c, 0));
         ds_config_destroy(c);
     }
 }
@@ -294,11 +278,11 @@ static ds_status fail_at_epoch_2(failing *f, const char *param, ds_status want) 
     trio t;
     trio_make(&t);
     ds_scheduler *sch = NULL;
-    OK(ds_scheduler_create(t.s, param, failing_schedule, f, -1, &sch));
-    OK(ds_sparsifier_step(t.s));
-    OK(ds_scheduler_step(sch));
-    OK(ds_sparsifier_step(t.s));
-    OK(ds_sparsifier_set_mask_update(t.s, 0));
+    TU_OK(ds_scheduler_create(t.s, param, failing_schedule, f, -1, &sch));
+    TU_OK(ds_sparsifier_step(t.s));
+    TU_OK(ds_scheduler_step(sch));
+    TU_OK(ds_sparsifier_step(t.s));
+    TU_OK(ds_sparsifier_set_mask_update(t.s, 0));
 
     sp_snap sp_before, sp_after;
     sch_snap sch_before, sch_after;
@@ -325,7 +309,7 @@ static ds_status fail_at_epoch_2(failing *f, const char *param, ds_status want) 
 
     /* Not stuck: with the failure gone, epoch 2 is done. */
     f->fail_name = NULL;
-    OK(ds_scheduler_step(sch));
+    TU_OK(ds_scheduler_step(sch));
     cr_assert_eq(ds_scheduler_last_epoch(sch), 2);
     ds_scheduler_destroy(sch);
     ds_sparsifier_destroy(t.s);
@@ -366,12 +350,12 @@ Test(state, value_the_sparsifier_rejects_changes_nothing) {
     failing f = {"beta", 2, FAIL_VALUE, 99.0, NULL, 0};
     trio_make(&t);
     ds_scheduler *sch = NULL;
-    OK(ds_scheduler_create(t.s, "zeros_per_block", failing_schedule, &f, -1, &sch));
+    TU_OK(ds_scheduler_create(t.s, "zeros_per_block", failing_schedule, &f, -1, &sch));
     size_t count = 0;
-    OK(ds_scheduler_count(sch, &count));
+    TU_OK(ds_scheduler_count(sch, &count));
     cr_assert_eq(count, 3);
-    OK(ds_sparsifier_step(t.s));
-    OK(ds_scheduler_step(sch)); /* epoch 1: 4 -> 2 */
+    TU_OK(ds_sparsifier_step(t.s));
+    TU_OK(ds_scheduler_step(sch)); /* epoch 1: 4 -> 2 */
     for (int i = 0; i < 3; ++i)
         cr_assert_eq(param_of(t.s, k_items[i], "zeros_per_block"), 2.0);
     sp_snap before, after;
@@ -385,7 +369,7 @@ Test(state, value_the_sparsifier_rejects_changes_nothing) {
     sp_snap_assert_eq(&after, &before, 1, "after the rejected value");
     cr_assert_eq(ds_scheduler_last_epoch(sch), 1);
     double last = NAN;
-    OK(ds_scheduler_get_last_param(sch, "alpha", &last));
+    TU_OK(ds_scheduler_get_last_param(sch, "alpha", &last));
     cr_assert_eq(last, 2.0, "alpha's last value changed to %g", last);
     sp_snap_free(&before);
     sp_snap_free(&after);
@@ -400,10 +384,10 @@ Test(state, fractional_zeros_per_block_is_rejected_too) {
     ds_status want = ds_sparsifier_set_param(t.s, "alpha", "zeros_per_block", 2.5);
     cr_assert_neq(want, DS_OK);
     ds_scheduler *sch = NULL;
-    OK(ds_scheduler_create(t.s, "zeros_per_block", failing_schedule, &f, -1, &sch));
-    OK(ds_sparsifier_step(t.s));
-    OK(ds_scheduler_step(sch));
-    OK(ds_sparsifier_step(t.s));
+    TU_OK(ds_scheduler_create(t.s, "zeros_per_block", failing_schedule, &f, -1, &sch));
+    TU_OK(ds_sparsifier_step(t.s));
+    TU_OK(ds_scheduler_step(sch));
+    TU_OK(ds_sparsifier_step(t.s));
     EXPECT_STATUS(ds_scheduler_step(sch), want);
     for (int i = 0; i < 3; ++i)
         cr_assert_eq(param_of(t.s, k_items[i], "zeros_per_block"), 2.0);
@@ -441,8 +425,8 @@ Test(state, callback_message_does_not_leak_into_a_later_failure) {
     trio_make(&t);
     failing f = {"alpha", 1, FAIL_RETURN, 0, "first reason", 0};
     ds_scheduler *sch = NULL;
-    OK(ds_scheduler_create(t.s, "sparsity_level", failing_schedule, &f, -1, &sch));
-    OK(ds_sparsifier_step(t.s));
+    TU_OK(ds_scheduler_create(t.s, "sparsity_level", failing_schedule, &f, -1, &sch));
+    TU_OK(ds_sparsifier_step(t.s));
     EXPECT_STATUS(ds_scheduler_step(sch), DS_ERR_CALLBACK);
     cr_assert(strstr(last_msg(), "first reason") != NULL, "message: \"%s\"", g_msg);
     f.message = NULL; /* fails again, explaining nothing this time */
@@ -495,17 +479,17 @@ Test(state, reentrant_scheduler_calls_fail_with_state_error, .timeout = 30) {
     reentry r;
     memset(&r, 0, sizeof r);
     ds_scheduler *sch = NULL;
-    OK(ds_scheduler_create(t.s, "sparsity_level", reentrant_schedule, &r, -1, &sch));
+    TU_OK(ds_scheduler_create(t.s, "sparsity_level", reentrant_schedule, &r, -1, &sch));
     size_t size = 0;
-    OK(ds_scheduler_save_buffer(sch, NULL, 0, &size));
+    TU_OK(ds_scheduler_save_buffer(sch, NULL, 0, &size));
     void *state = malloc(size);
     cr_assert_not_null(state);
-    OK(ds_scheduler_save_buffer(sch, state, size, &size));
+    TU_OK(ds_scheduler_save_buffer(sch, state, size, &size));
     r.sch = sch;
     r.state = state;
     r.state_size = size;
 
-    OK(ds_sparsifier_step(t.s));
+    TU_OK(ds_sparsifier_step(t.s));
     ds_status outer = ds_scheduler_step(sch);
     cr_assert(r.entered, "the callback never ran");
     cr_assert_eq(r.inner_step, DS_ERR_STATE, "inner step: %s", ds_status_string(r.inner_step));
@@ -523,8 +507,8 @@ Test(state, reentrant_scheduler_calls_fail_with_state_error, .timeout = 30) {
     }
     /* Usable afterwards, and not verbose-switched by the refused call. */
     r.sch = NULL;
-    OK(ds_sparsifier_step(t.s));
-    OK(ds_scheduler_step(sch));
+    TU_OK(ds_sparsifier_step(t.s));
+    TU_OK(ds_scheduler_step(sch));
     free(state);
     ds_scheduler_destroy(sch);
     ds_sparsifier_destroy(t.s);
@@ -539,14 +523,14 @@ static void reentrant_mutation(int mutation) {
     trio_make(&t);
     reentry r;
     memset(&r, 0, sizeof r);
-    fill_data(r.extra, 32, 9);
-    fill_data(r.extra2, 32, 10);
+    tu_fill_signed(r.extra, 32, 9);
+    tu_fill_signed(r.extra2, 32, 10);
     r.s = t.s;
     r.mutation = mutation;
     ds_scheduler *sch = NULL;
-    OK(ds_scheduler_create(t.s, "sparsity_level", reentrant_schedule, &r, -1, &sch));
+    TU_OK(ds_scheduler_create(t.s, "sparsity_level", reentrant_schedule, &r, -1, &sch));
     r.sch = sch;
-    OK(ds_sparsifier_step(t.s));
+    TU_OK(ds_sparsifier_step(t.s));
     ds_status outer = ds_scheduler_step(sch);
     cr_assert(r.entered);
     cr_assert(r.inner_mutation == DS_OK || r.inner_mutation == DS_ERR_STATE, "inner mutation: %s",
@@ -558,16 +542,16 @@ static void reentrant_mutation(int mutation) {
     cr_assert(outer == DS_OK || outer == DS_ERR_STATE || outer == DS_ERR_CALLBACK,
               "the outer step failed with %s (%s)", ds_status_string(outer), ds_last_error());
     /* Whatever happened, the next steps are coherent. */
-    OK(ds_sparsifier_step(t.s));
-    OK(ds_scheduler_step(sch));
+    TU_OK(ds_sparsifier_step(t.s));
+    TU_OK(ds_scheduler_step(sch));
     size_t n_sp = 0, n_sch = 0;
-    OK(ds_sparsifier_count(t.s, &n_sp));
-    OK(ds_scheduler_count(sch, &n_sch));
+    TU_OK(ds_sparsifier_count(t.s, &n_sp));
+    TU_OK(ds_scheduler_count(sch, &n_sch));
     cr_assert_eq(n_sch, n_sp, "the scheduler tracks %zu items, the sparsifier holds %zu", n_sch, n_sp);
     for (size_t i = 0; i < n_sp; ++i) {
         const char *a = NULL, *b = NULL;
-        OK(ds_sparsifier_name_at(t.s, i, &a));
-        OK(ds_scheduler_name_at(sch, i, &b));
+        TU_OK(ds_sparsifier_name_at(t.s, i, &a));
+        TU_OK(ds_scheduler_name_at(sch, i, &b));
         cr_assert_str_eq(a, b);
     }
     ds_scheduler_destroy(sch);
@@ -593,18 +577,18 @@ typedef struct pair_sp {
 } pair_sp;
 
 static void source_make(pair_sp *p) {
-    fill_data(p->a, SN, 1);
-    fill_data(p->b, SN, 4);
+    tu_fill_signed(p->a, SN, 1);
+    tu_fill_signed(p->b, SN, 4);
     ds_config *defaults = make_config("sparsity_level", 0.4, NULL, 0);
-    OK(ds_norm_sparsifier_create(DS_NORM_L1, defaults, &p->s));
+    TU_OK(ds_norm_sparsifier_create(DS_NORM_L1, defaults, &p->s));
     ds_config_destroy(defaults);
     ds_config *cb = make_config("sparsity_level", 0.5, "zeros_per_block", 2);
-    OK(ds_sparsifier_add_data(p->s, "a", p->a, SR, SC, NULL, 0));
-    OK(ds_sparsifier_add_data(p->s, "b", p->b, SR, SC, cb, 0));
+    TU_OK(ds_sparsifier_add_data(p->s, "a", p->a, SR, SC, NULL, 0));
+    TU_OK(ds_sparsifier_add_data(p->s, "b", p->b, SR, SC, cb, 0));
     ds_config_destroy(cb);
-    OK(ds_sparsifier_step(p->s));
-    OK(ds_sparsifier_step(p->s));
-    OK(ds_sparsifier_set_mask_update(p->s, 0));
+    TU_OK(ds_sparsifier_step(p->s));
+    TU_OK(ds_sparsifier_step(p->s));
+    TU_OK(ds_sparsifier_set_mask_update(p->s, 0));
 }
 
 /* The "target": the same names and shapes over other buffers (filled with
@@ -613,32 +597,32 @@ static void target_make(pair_sp *p, float fill, ds_norm norm) {
     for (int i = 0; i < SN; ++i)
         p->a[i] = p->b[i] = fill;
     ds_config *defaults = make_config("sparsity_level", 0.7, NULL, 0);
-    OK(ds_norm_sparsifier_create(norm, defaults, &p->s));
+    TU_OK(ds_norm_sparsifier_create(norm, defaults, &p->s));
     ds_config_destroy(defaults);
     ds_config *ca = make_config("sparsity_level", 0.9, NULL, 0);
-    OK(ds_sparsifier_add_data(p->s, "a", p->a, SR, SC, ca, 0));
-    OK(ds_sparsifier_add_data(p->s, "b", p->b, SR, SC, NULL, 0));
+    TU_OK(ds_sparsifier_add_data(p->s, "a", p->a, SR, SC, ca, 0));
+    TU_OK(ds_sparsifier_add_data(p->s, "b", p->b, SR, SC, NULL, 0));
     ds_config_destroy(ca);
 }
 
 static uint8_t *save_sp(const ds_sparsifier *s, unsigned flags, size_t *size) {
-    OK(ds_sparsifier_save_buffer(s, flags, NULL, 0, size));
+    TU_OK(ds_sparsifier_save_buffer(s, flags, NULL, 0, size));
     cr_assert_gt(*size, 0);
     uint8_t *buf = malloc(*size);
     cr_assert_not_null(buf);
     size_t written = 0;
-    OK(ds_sparsifier_save_buffer(s, flags, buf, *size, &written));
+    TU_OK(ds_sparsifier_save_buffer(s, flags, buf, *size, &written));
     cr_assert_eq(written, *size);
     return buf;
 }
 
 static uint8_t *save_sch(const ds_scheduler *sch, size_t *size) {
-    OK(ds_scheduler_save_buffer(sch, NULL, 0, size));
+    TU_OK(ds_scheduler_save_buffer(sch, NULL, 0, size));
     cr_assert_gt(*size, 0);
     uint8_t *buf = malloc(*size);
     cr_assert_not_null(buf);
     size_t written = 0;
-    OK(ds_scheduler_save_buffer(sch, buf, *size, &written));
+    TU_OK(ds_scheduler_save_buffer(sch, buf, *size, &written));
     cr_assert_eq(written, *size);
     return buf;
 }
@@ -647,18 +631,18 @@ Test(state, strict_round_trip_restores_everything) {
     pair_sp src, dst;
     source_make(&src);
     const char *names[1] = {"b"};
-    OK(ds_sparsifier_squash_mask(src.s, names, 1, 0));
+    TU_OK(ds_sparsifier_squash_mask(src.s, names, 1, 0));
     size_t size = 0;
     uint8_t *buf = save_sp(src.s, 0, &size);
     target_make(&dst, 0.0f, DS_NORM_L1);
-    OK(ds_sparsifier_load_buffer(dst.s, buf, size, 1));
+    TU_OK(ds_sparsifier_load_buffer(dst.s, buf, size, 1));
     sp_snap want, got;
     sp_snap_take(src.s, &want);
     sp_snap_take(dst.s, &got);
     sp_snap_assert_eq(&got, &want, 0, "after a strict load");
     /* The defaults came along: a new item gets the source's 0.4. */
     float z[4] = {1, 2, 3, 4};
-    OK(ds_sparsifier_add_data(dst.s, "z", z, 1, 4, NULL, 0));
+    TU_OK(ds_sparsifier_add_data(dst.s, "z", z, 1, 4, NULL, 0));
     cr_assert_eq(param_of(dst.s, "z", "sparsity_level"), 0.4, "a strict load restores the defaults");
     sp_snap_free(&want);
     sp_snap_free(&got);
@@ -709,7 +693,7 @@ static void sp_corruption(unsigned flags) {
     pair_sp dst;
     target_make(&dst, -1.0f, DS_NORM_L1);
     sp_snap_take(dst.s, &c.before);
-    OK(ds_sparsifier_load_buffer(dst.s, buf, size, 1));
+    TU_OK(ds_sparsifier_load_buffer(dst.s, buf, size, 1));
     sp_snap_take(dst.s, &c.expected);
     ds_sparsifier_destroy(dst.s);
     if (flags & DS_SAVE_DATA)
@@ -801,7 +785,7 @@ Test(state, sparsifier_wrong_version_is_corrupt) {
     sp_snap_assert_eq(&after, &before, 1, "after wrong versions");
     /* The re-sealing itself is sound: version 1 re-sealed loads. */
     patch_version(buf, size, 1u);
-    OK(ds_sparsifier_load_buffer(dst.s, buf, size, 1));
+    TU_OK(ds_sparsifier_load_buffer(dst.s, buf, size, 1));
     sp_snap_free(&before);
     sp_snap_free(&after);
     free(buf);
@@ -813,9 +797,9 @@ Test(state, scheduler_state_is_not_a_sparsifier_state) {
     pair_sp src;
     source_make(&src);
     ds_schedule *p = NULL;
-    OK(ds_schedule_create_gamma(2.0, 0.9, &p));
+    TU_OK(ds_schedule_create_gamma(2.0, 0.9, &p));
     ds_scheduler *sch = NULL;
-    OK(ds_scheduler_create_builtin(src.s, "sparsity_level", p, -1, &sch));
+    TU_OK(ds_scheduler_create_builtin(src.s, "sparsity_level", p, -1, &sch));
     ds_schedule_destroy(p);
     size_t ssize = 0, psize = 0;
     uint8_t *sbuf = save_sch(sch, &ssize);
@@ -855,17 +839,17 @@ Test(state, other_shape_is_corrupt) {
     uint8_t *buf = save_sp(src.s, 0, &size);
     /* b as 5x3 instead of 3x5: same element count, other shape. */
     float a[SN], b[SN];
-    fill_data(a, SN, 2);
-    fill_data(b, SN, 3);
+    tu_fill_signed(a, SN, 2);
+    tu_fill_signed(b, SN, 3);
     ds_sparsifier *dst = NULL;
-    OK(ds_norm_sparsifier_create(DS_NORM_L1, NULL, &dst));
-    OK(ds_sparsifier_add_data(dst, "a", a, SR, SC, NULL, 0));
-    OK(ds_sparsifier_add_data(dst, "b", b, SC, SR, NULL, 0));
+    TU_OK(ds_norm_sparsifier_create(DS_NORM_L1, NULL, &dst));
+    TU_OK(ds_sparsifier_add_data(dst, "a", a, SR, SC, NULL, 0));
+    TU_OK(ds_sparsifier_add_data(dst, "b", b, SC, SR, NULL, 0));
     expect_corrupt_unchanged(dst, buf, size, 1, "b registered 5x3, saved 3x5 (strict)");
     expect_corrupt_unchanged(dst, buf, size, 0, "b registered 5x3, saved 3x5 (non-strict)");
     cr_assert(strstr(last_msg(), "b") != NULL);
     /* And a smaller one. */
-    OK(ds_sparsifier_add_data(dst, "b", b, 1, 4, NULL, 0));
+    TU_OK(ds_sparsifier_add_data(dst, "b", b, 1, 4, NULL, 0));
     expect_corrupt_unchanged(dst, buf, size, 1, "b registered 1x4");
     free(buf);
     ds_sparsifier_destroy(dst);
@@ -892,9 +876,9 @@ Test(state, strict_load_with_a_registered_item_missing_from_the_state) {
     target_make(&dst, 0.0f, DS_NORM_L1);
     float c[8] = {1, -2, 3, -4, 5, -6, 7, -8};
     ds_config *cc = make_config("sparsity_level", 0.25, NULL, 0);
-    OK(ds_sparsifier_add_data(dst.s, "c", c, 2, 4, cc, 0));
+    TU_OK(ds_sparsifier_add_data(dst.s, "c", c, 2, 4, cc, 0));
     ds_config_destroy(cc);
-    OK(ds_sparsifier_step(dst.s)); /* c gets a mask of its own */
+    TU_OK(ds_sparsifier_step(dst.s)); /* c gets a mask of its own */
     expect_corrupt_unchanged(dst.s, buf, size, 1, "strict, c not in the state");
     cr_assert(strstr(last_msg(), "c") != NULL);
 
@@ -903,7 +887,7 @@ Test(state, strict_load_with_a_registered_item_missing_from_the_state) {
     sp_snap before, after, want;
     sp_snap_take(dst.s, &before);
     sp_snap_take(src.s, &want);
-    OK(ds_sparsifier_load_buffer(dst.s, buf, size, 0));
+    TU_OK(ds_sparsifier_load_buffer(dst.s, buf, size, 0));
     sp_snap_take(dst.s, &after);
     cr_assert_eq(after.count, 3);
     cr_assert_eq(after.steps, before.steps, "non-strict load changed the step count");
@@ -920,7 +904,7 @@ Test(state, strict_load_with_a_registered_item_missing_from_the_state) {
     cr_assert(memcmp(after.items[2].mask, before.items[2].mask, 8) == 0, "c's mask changed");
     cr_assert_eq(param_of(dst.s, "c", "sparsity_level"), 0.25);
     float z[4] = {1, 2, 3, 4};
-    OK(ds_sparsifier_add_data(dst.s, "z", z, 1, 4, NULL, 0));
+    TU_OK(ds_sparsifier_add_data(dst.s, "z", z, 1, 4, NULL, 0));
     cr_assert_eq(param_of(dst.s, "z", "sparsity_level"), 0.7, "a non-strict load must keep the defaults");
     sp_snap_free(&before);
     sp_snap_free(&after);
@@ -936,10 +920,10 @@ Test(state, state_item_not_registered_is_corrupt) {
     size_t size = 0;
     uint8_t *buf = save_sp(src.s, 0, &size);
     float a[SN];
-    fill_data(a, SN, 5);
+    tu_fill_signed(a, SN, 5);
     ds_sparsifier *dst = NULL;
-    OK(ds_norm_sparsifier_create(DS_NORM_L1, NULL, &dst));
-    OK(ds_sparsifier_add_data(dst, "a", a, SR, SC, NULL, 0)); /* no b */
+    TU_OK(ds_norm_sparsifier_create(DS_NORM_L1, NULL, &dst));
+    TU_OK(ds_sparsifier_add_data(dst, "a", a, SR, SC, NULL, 0)); /* no b */
     expect_corrupt_unchanged(dst, buf, size, 1, "b in the state, not registered (strict)");
     expect_corrupt_unchanged(dst, buf, size, 0, "b in the state, not registered (non-strict)");
     free(buf);
@@ -955,16 +939,16 @@ Test(state, saved_data_is_copied_into_the_registered_buffers) {
     uint8_t *nodata = save_sp(src.s, 0, &size_nodata);
     cr_assert_geq(size, size_nodata + 2 * SN * sizeof(float), "the state with data is too small to hold it");
     target_make(&dst, 0.0f, DS_NORM_L1);
-    OK(ds_sparsifier_load_buffer(dst.s, nodata, size_nodata, 1));
+    TU_OK(ds_sparsifier_load_buffer(dst.s, nodata, size_nodata, 1));
     for (int i = 0; i < SN; ++i)
         cr_assert(dst.a[i] == 0.0f && dst.b[i] == 0.0f, "a load without data wrote the buffer");
-    OK(ds_sparsifier_load_buffer(dst.s, buf, size, 1));
+    TU_OK(ds_sparsifier_load_buffer(dst.s, buf, size, 1));
     cr_assert(memcmp(dst.a, src.a, sizeof dst.a) == 0, "a's data was not copied");
     cr_assert(memcmp(dst.b, src.b, sizeof dst.b) == 0, "b's data was not copied");
     /* Copied, not borrowed: the sparsifier still reads the target's buffer. */
     dst.a[0] = 123.0f;
     float out[SN];
-    OK(ds_sparsifier_get_data(dst.s, "a", 1, out, SN));
+    TU_OK(ds_sparsifier_get_data(dst.s, "a", 1, out, SN));
     cr_assert_eq(out[0], 123.0f);
     free(buf);
     free(nodata);
@@ -978,7 +962,7 @@ Test(state, save_buffer_size_query_and_small_capacity) {
     pair_sp src;
     source_make(&src);
     size_t need = 0;
-    OK(ds_sparsifier_save_buffer(src.s, 0, NULL, 0, &need));
+    TU_OK(ds_sparsifier_save_buffer(src.s, 0, NULL, 0, &need));
     cr_assert_gt(need, 16);
     uint8_t *buf = malloc(need + 8);
     cr_assert_not_null(buf);
@@ -993,28 +977,28 @@ Test(state, save_buffer_size_query_and_small_capacity) {
     EXPECT_STATUS(ds_sparsifier_save_buffer(NULL, 0, buf, need, &out), DS_ERR_INVALID_ARGUMENT);
     EXPECT_STATUS(ds_sparsifier_save_buffer(src.s, 2u, buf, need, &out), DS_ERR_INVALID_ARGUMENT);
     /* A larger capacity: exactly `need` bytes written, the rest untouched. */
-    OK(ds_sparsifier_save_buffer(src.s, 0, buf, need + 8, &out));
+    TU_OK(ds_sparsifier_save_buffer(src.s, 0, buf, need + 8, &out));
     cr_assert_eq(out, need);
     for (size_t i = need; i < need + 8; ++i)
         cr_assert_eq(buf[i], 0xAB, "byte %zu past the state was written", i);
     /* Deterministic: the same state twice gives the same bytes. */
     uint8_t *again = malloc(need);
     cr_assert_not_null(again);
-    OK(ds_sparsifier_save_buffer(src.s, 0, again, need, &out));
+    TU_OK(ds_sparsifier_save_buffer(src.s, 0, again, need, &out));
     cr_assert(memcmp(buf, again, need) == 0, "two saves of one state differ");
     /* With data it needs more. */
     size_t need_data = 0;
-    OK(ds_sparsifier_save_buffer(src.s, DS_SAVE_DATA, NULL, 0, &need_data));
+    TU_OK(ds_sparsifier_save_buffer(src.s, DS_SAVE_DATA, NULL, 0, &need_data));
     cr_assert_gt(need_data, need);
     free(again);
     free(buf);
 
     ds_schedule *p = NULL;
-    OK(ds_schedule_create_step(2, 0.5, &p));
+    TU_OK(ds_schedule_create_step(2, 0.5, &p));
     ds_scheduler *sch = NULL;
-    OK(ds_scheduler_create_builtin(src.s, "sparsity_level", p, -1, &sch));
+    TU_OK(ds_scheduler_create_builtin(src.s, "sparsity_level", p, -1, &sch));
     ds_schedule_destroy(p);
-    OK(ds_scheduler_save_buffer(sch, NULL, 0, &need));
+    TU_OK(ds_scheduler_save_buffer(sch, NULL, 0, &need));
     cr_assert_gt(need, 16);
     buf = malloc(need);
     cr_assert_not_null(buf);
@@ -1026,7 +1010,7 @@ Test(state, save_buffer_size_query_and_small_capacity) {
         cr_assert_eq(buf[i], 0xAB, "byte %zu written by a failed call", i);
     EXPECT_STATUS(ds_scheduler_save_buffer(sch, buf, need, NULL), DS_ERR_INVALID_ARGUMENT);
     EXPECT_STATUS(ds_scheduler_save_buffer(NULL, buf, need, &out), DS_ERR_INVALID_ARGUMENT);
-    OK(ds_scheduler_save_buffer(sch, buf, need, &out));
+    TU_OK(ds_scheduler_save_buffer(sch, buf, need, &out));
     cr_assert_eq(out, need);
     free(buf);
     ds_scheduler_destroy(sch);
@@ -1040,7 +1024,7 @@ Test(state, save_buffer_size_query_and_small_capacity) {
 /* Source scheduler: cubic over the source sparsifier, 3 epochs in. */
 static ds_schedule *cubic_schedule(void) {
     ds_schedule *p = NULL;
-    OK(ds_schedule_create_cubic(0.1, 1, 1, 5, 0, &p));
+    TU_OK(ds_schedule_create_cubic(0.1, 1, 1, 5, 0, &p));
     return p;
 }
 
@@ -1048,11 +1032,11 @@ static ds_scheduler *source_scheduler(pair_sp *src) {
     source_make(src);
     ds_schedule *p = cubic_schedule();
     ds_scheduler *sch = NULL;
-    OK(ds_scheduler_create_builtin(src->s, "sparsity_level", p, -1, &sch));
+    TU_OK(ds_scheduler_create_builtin(src->s, "sparsity_level", p, -1, &sch));
     ds_schedule_destroy(p);
     for (int e = 1; e <= 3; ++e) {
-        OK(ds_sparsifier_step(src->s));
-        OK(ds_scheduler_step(sch));
+        TU_OK(ds_sparsifier_step(src->s));
+        TU_OK(ds_scheduler_step(sch));
     }
     return sch;
 }
@@ -1065,7 +1049,7 @@ typedef struct sch_target {
 static void sch_target_make(sch_target *t) {
     target_make(&t->sp, 0.0f, DS_NORM_L1);
     ds_schedule *p = cubic_schedule();
-    OK(ds_scheduler_create_builtin(t->sp.s, "sparsity_level", p, -1, &t->sch));
+    TU_OK(ds_scheduler_create_builtin(t->sp.s, "sparsity_level", p, -1, &t->sch));
     ds_schedule_destroy(p);
 }
 
@@ -1090,11 +1074,11 @@ static void sch_check_load(sch_case *c, const uint8_t *bytes, size_t size, const
     if (st == DS_OK) {
         c->successes++;
         sch_snap_assert_eq(&now, &c->expected, what);
-        OK(ds_sparsifier_step(t.sp.s));
-        OK(ds_scheduler_step(t.sch));
+        TU_OK(ds_sparsifier_step(t.sp.s));
+        TU_OK(ds_scheduler_step(t.sch));
         double a = NAN, b = NAN;
-        OK(ds_scheduler_get_last_param(t.sch, "a", &a));
-        OK(ds_scheduler_get_last_param(t.sch, "b", &b));
+        TU_OK(ds_scheduler_get_last_param(t.sch, "a", &a));
+        TU_OK(ds_scheduler_get_last_param(t.sch, "b", &b));
         cr_assert(a == c->next_a && b == c->next_b, "%s: loaded, but steps on differently", what);
     } else {
         cr_assert_eq(st, DS_ERR_CORRUPT, "%s: expected DS_ERR_CORRUPT, got %s (%s)", what, ds_status_string(st),
@@ -1123,13 +1107,13 @@ Test(state, scheduler_every_byte_flipped_or_truncated, .timeout = 120) {
     sch_target_make(&t);
     sch_snap_take(t.sch, &c.before);
     sp_snap_take(t.sp.s, &c.sp_before);
-    OK(ds_scheduler_load_buffer(t.sch, buf, size));
+    TU_OK(ds_scheduler_load_buffer(t.sch, buf, size));
     sch_snap_take(t.sch, &c.expected);
     cr_assert_eq(c.expected.last_epoch, 3);
-    OK(ds_sparsifier_step(t.sp.s));
-    OK(ds_scheduler_step(t.sch));
-    OK(ds_scheduler_get_last_param(t.sch, "a", &c.next_a));
-    OK(ds_scheduler_get_last_param(t.sch, "b", &c.next_b));
+    TU_OK(ds_sparsifier_step(t.sp.s));
+    TU_OK(ds_scheduler_step(t.sch));
+    TU_OK(ds_scheduler_get_last_param(t.sch, "a", &c.next_a));
+    TU_OK(ds_scheduler_get_last_param(t.sch, "b", &c.next_b));
     sch_target_free(&t);
 
     uint8_t *copy = malloc(size);
@@ -1202,17 +1186,17 @@ Test(state, scheduler_state_needs_the_same_param_and_kind) {
     size_t size = 0;
     uint8_t *buf = save_sch(ssch, &size);
     target_make(&dst, 0.0f, DS_NORM_L1);
-    OK(ds_sparsifier_set_param(dst.s, "a", "my_rate", 1.0));
-    OK(ds_sparsifier_set_param(dst.s, "b", "my_rate", 1.0));
+    TU_OK(ds_sparsifier_set_param(dst.s, "a", "my_rate", 1.0));
+    TU_OK(ds_sparsifier_set_param(dst.s, "b", "my_rate", 1.0));
 
     ds_schedule *cubic = cubic_schedule(), *gamma = NULL, *step = NULL;
-    OK(ds_schedule_create_gamma(2.0, 0.9, &gamma));
-    OK(ds_schedule_create_step(2, 0.5, &step));
+    TU_OK(ds_schedule_create_gamma(2.0, 0.9, &gamma));
+    TU_OK(ds_schedule_create_step(2, 0.5, &step));
     ds_scheduler *other_param = NULL, *callback = NULL, *other_kind = NULL, *other_kind2 = NULL;
-    OK(ds_scheduler_create_builtin(dst.s, "my_rate", cubic, -1, &other_param));
-    OK(ds_scheduler_create(dst.s, "sparsity_level", halve_cb, NULL, -1, &callback));
-    OK(ds_scheduler_create_builtin(dst.s, "sparsity_level", gamma, -1, &other_kind));
-    OK(ds_scheduler_create_builtin(dst.s, "sparsity_level", step, -1, &other_kind2));
+    TU_OK(ds_scheduler_create_builtin(dst.s, "my_rate", cubic, -1, &other_param));
+    TU_OK(ds_scheduler_create(dst.s, "sparsity_level", halve_cb, NULL, -1, &callback));
+    TU_OK(ds_scheduler_create_builtin(dst.s, "sparsity_level", gamma, -1, &other_kind));
+    TU_OK(ds_scheduler_create_builtin(dst.s, "sparsity_level", step, -1, &other_kind2));
     expect_sch_corrupt(other_param, buf, size, "schedule_param my_rate vs sparsity_level");
     cr_assert(strstr(last_msg(), "my_rate") != NULL || strstr(g_msg, "sparsity_level") != NULL, "message: %s", g_msg);
     expect_sch_corrupt(callback, buf, size, "cubic state into a callback scheduler");
@@ -1225,8 +1209,8 @@ Test(state, scheduler_state_needs_the_same_param_and_kind) {
     expect_sch_corrupt(other_kind, cbuf, csize, "callback state into a gamma scheduler");
     /* ...and into a callback scheduler it loads. */
     ds_scheduler *callback2 = NULL;
-    OK(ds_scheduler_create(dst.s, "sparsity_level", halve_cb, NULL, 7, &callback2));
-    OK(ds_scheduler_load_buffer(callback2, cbuf, csize));
+    TU_OK(ds_scheduler_create(dst.s, "sparsity_level", halve_cb, NULL, 7, &callback2));
+    TU_OK(ds_scheduler_load_buffer(callback2, cbuf, csize));
     cr_assert_eq(ds_scheduler_last_epoch(callback2), 0);
 
     free(cbuf);
@@ -1251,18 +1235,18 @@ Test(state, builtin_parameters_come_from_the_state) {
     target_make(&a, 1.0f, DS_NORM_L1);
     target_make(&b, 1.0f, DS_NORM_L1);
     ds_schedule *g5 = NULL, *g25 = NULL;
-    OK(ds_schedule_create_gamma(0.5, 1.0, &g5));
-    OK(ds_schedule_create_gamma(0.25, 1.0, &g25));
+    TU_OK(ds_schedule_create_gamma(0.5, 1.0, &g5));
+    TU_OK(ds_schedule_create_gamma(0.25, 1.0, &g25));
     ds_scheduler *sa = NULL, *sb = NULL;
-    OK(ds_scheduler_create_builtin(a.s, "sparsity_level", g5, -1, &sa));
-    OK(ds_scheduler_create_builtin(b.s, "sparsity_level", g25, -1, &sb));
+    TU_OK(ds_scheduler_create_builtin(a.s, "sparsity_level", g5, -1, &sa));
+    TU_OK(ds_scheduler_create_builtin(b.s, "sparsity_level", g25, -1, &sb));
     size_t size = 0;
     uint8_t *buf = save_sch(sa, &size);
-    OK(ds_scheduler_load_buffer(sb, buf, size));
-    OK(ds_sparsifier_step(b.s));
-    OK(ds_scheduler_step(sb));
+    TU_OK(ds_scheduler_load_buffer(sb, buf, size));
+    TU_OK(ds_sparsifier_step(b.s));
+    TU_OK(ds_scheduler_step(sb));
     double v = NAN;
-    OK(ds_scheduler_get_last_param(sb, "a", &v));
+    TU_OK(ds_scheduler_get_last_param(sb, "a", &v));
     cr_assert_float_eq(v, 0.45, 1e-12, "epoch 1: min(1, 0.9 * 0.5) = 0.45 with the saved gamma, got %.17g", v);
     free(buf);
     ds_scheduler_destroy(sa);
@@ -1280,8 +1264,8 @@ Test(state, failed_scheduler_load_leaves_it_usable) {
     uint8_t *buf = save_sch(sch, &size);
     buf[size / 2] ^= 0x01;
     expect_sch_corrupt(sch, buf, size, "one bit flipped");
-    OK(ds_sparsifier_step(src.s));
-    OK(ds_scheduler_step(sch));
+    TU_OK(ds_sparsifier_step(src.s));
+    TU_OK(ds_scheduler_step(sch));
     cr_assert_eq(ds_scheduler_last_epoch(sch), 4);
     free(buf);
     ds_scheduler_destroy(sch);
@@ -1416,7 +1400,7 @@ Test(state, damaged_files_are_corrupt) {
     source_make(&src);
     char path[256];
     snprintf(path, sizeof path, "%s/state.bin", g_dir);
-    OK(ds_sparsifier_save(src.s, path));
+    TU_OK(ds_sparsifier_save(src.s, path));
     size_t size = 0;
     uint8_t *bytes = read_whole(path, &size);
     /* The file holds exactly what save_buffer gives. */
@@ -1447,7 +1431,7 @@ Test(state, damaged_files_are_corrupt) {
     sp_snap_assert_eq(&after, &before, 1, "after loading damaged files");
     /* The intact file loads again. */
     write_whole(path, bytes, size);
-    OK(ds_sparsifier_load(src.s, path, 1));
+    TU_OK(ds_sparsifier_load(src.s, path, 1));
     sp_snap_free(&before);
     sp_snap_free(&after);
     free(bytes);
@@ -1464,15 +1448,15 @@ Test(state, saving_over_a_file_replaces_it_atomically) {
     snprintf(path, sizeof path, "%s/state.bin", g_dir);
 
     /* Old content: the state after two steps. */
-    OK(ds_sparsifier_save(src.s, path));
+    TU_OK(ds_sparsifier_save(src.s, path));
     size_t old_size = 0;
     uint8_t *old_bytes = read_whole(path, &old_size);
 
     /* New content: another level, another step. */
-    OK(ds_sparsifier_set_param(src.s, "a", "sparsity_level", 0.8));
-    OK(ds_sparsifier_set_mask_update(src.s, 1));
-    OK(ds_sparsifier_step(src.s));
-    OK(ds_sparsifier_save(src.s, path));
+    TU_OK(ds_sparsifier_set_param(src.s, "a", "sparsity_level", 0.8));
+    TU_OK(ds_sparsifier_set_mask_update(src.s, 1));
+    TU_OK(ds_sparsifier_step(src.s));
+    TU_OK(ds_sparsifier_save(src.s, path));
     char first[256] = "";
     cr_assert_eq(dir_entries(g_dir, first, sizeof first), 1, "files left beside the state (first: %s)", first);
     size_t new_size = 0;
@@ -1483,23 +1467,23 @@ Test(state, saving_over_a_file_replaces_it_atomically) {
     cr_assert(old_size != new_size || memcmp(old_bytes, new_bytes, old_size) != 0, "nothing changed: a useless test");
 
     target_make(&dst, 0.0f, DS_NORM_L1);
-    OK(ds_sparsifier_load(dst.s, path, 1));
+    TU_OK(ds_sparsifier_load(dst.s, path, 1));
     cr_assert_eq(param_of(dst.s, "a", "sparsity_level"), 0.8);
     int64_t steps = 0;
-    OK(ds_sparsifier_step_count(dst.s, &steps));
+    TU_OK(ds_sparsifier_step_count(dst.s, &steps));
     cr_assert_eq(steps, 3);
 
     /* Scheduler states are replaced the same way. */
     snprintf(path, sizeof path, "%s/sched.bin", g_dir);
     ds_schedule *p = NULL;
-    OK(ds_schedule_create_step(1, 0.5, &p));
+    TU_OK(ds_schedule_create_step(1, 0.5, &p));
     ds_scheduler *sch = NULL;
-    OK(ds_scheduler_create_builtin(src.s, "sparsity_level", p, -1, &sch));
+    TU_OK(ds_scheduler_create_builtin(src.s, "sparsity_level", p, -1, &sch));
     ds_schedule_destroy(p);
-    OK(ds_scheduler_save(sch, path));
-    OK(ds_sparsifier_step(src.s));
-    OK(ds_scheduler_step(sch));
-    OK(ds_scheduler_save(sch, path));
+    TU_OK(ds_scheduler_save(sch, path));
+    TU_OK(ds_sparsifier_step(src.s));
+    TU_OK(ds_scheduler_step(sch));
+    TU_OK(ds_scheduler_save(sch, path));
     cr_assert_eq(dir_entries(g_dir, NULL, 0), 2, "files left beside the states");
     size_t ssize = 0;
     uint8_t *sbytes = read_whole(path, &ssize);
@@ -1526,12 +1510,12 @@ Test(state, a_save_failing_half_way_leaves_the_old_file) {
     source_make(&src);
     char path[256];
     snprintf(path, sizeof path, "%s/state.bin", g_dir);
-    OK(ds_sparsifier_save(src.s, path));
+    TU_OK(ds_sparsifier_save(src.s, path));
     size_t old_size = 0;
     uint8_t *old_bytes = read_whole(path, &old_size);
 
     size_t need = 0;
-    OK(ds_sparsifier_save_buffer(src.s, DS_SAVE_DATA, NULL, 0, &need));
+    TU_OK(ds_sparsifier_save_buffer(src.s, DS_SAVE_DATA, NULL, 0, &need));
     cr_assert_gt(need, 64);
 
     struct rlimit saved, small;
@@ -1556,7 +1540,7 @@ Test(state, a_save_failing_half_way_leaves_the_old_file) {
     /* The old file still loads. */
     pair_sp dst;
     target_make(&dst, 0.0f, DS_NORM_L1);
-    OK(ds_sparsifier_load(dst.s, path, 1));
+    TU_OK(ds_sparsifier_load(dst.s, path, 1));
 
     free(now);
     free(old_bytes);

@@ -396,4 +396,24 @@ static inline void tu_snap_assert_same(const ds_sparsifier *s, const tu_snap *be
     tu_snap_free(&now);
 }
 
+/* ---------------------------------------------------------------------
+ * Scheduler tests: quiet logging and signed data of distinct magnitudes
+ * --------------------------------------------------------------------- */
+
+/* A log handler that drops everything (e.g. the expected replace warnings). */
+static inline void tu_silent_log(void *user_data, int level, const char *message) {
+    (void)user_data;
+    (void)level;
+    (void)message;
+}
+
+/* |x| = ((i * 7 + seed) % n + 1) / 32 with alternating signs: distinct
+ * magnitudes whenever 7 is coprime to n (a permutation of 1..n). */
+static inline void tu_fill_signed(float *data, size_t n, unsigned seed) {
+    for (size_t i = 0; i < n; ++i) {
+        float v = (float)((i * 7u + seed) % n + 1u) / 32.0f;
+        data[i] = (i & 1u) ? -v : v;
+    }
+}
+
 #endif /* DS_TEST_UTIL_H */
