@@ -130,6 +130,23 @@ struct Shape {
                                                      std::to_string(size()));
     }
 };
+#ifndef SWIG
+// Runs a user override for a C callback: 0 on success; on an exception,
+// hands its message to ds_set_callback_error and returns 1 (nothing escapes).
+template <typename Body>
+int call_user(const char *unknown_message, Body &&body) noexcept {
+    try {
+        body();
+        return 0;
+    } catch (const std::exception &e) {
+        ds_set_callback_error(e.what());
+    } catch (...) {
+        ds_set_callback_error(unknown_message);
+    }
+    return 1;
+}
+#endif
+
 inline void check_mask_value(int value, size_t at) {
     if (value != 0 && value != 1)
         throw Error(DS_ERR_INVALID_ARGUMENT, "DS_ERR_INVALID_ARGUMENT: mask values are 0 or 1, got " +
@@ -383,15 +400,9 @@ private:
         // are emptied afterwards so a late access fails cleanly.
         me->data_view_.reset(data, rows, cols);
         me->mask_view_.reset(mask, rows, cols);
-        int rc = 1;
-        try {
+        const int rc = detail::call_user("unknown exception in updateMask", [&] {
             me->updateMask(name, me->data_view_, Config::copyOf(config), me->mask_view_);
-            rc = 0;
-        } catch (const std::exception &e) {
-            ds_set_callback_error(e.what());
-        } catch (...) {
-            ds_set_callback_error("unknown exception in updateMask");
-        }
+        });
         me->data_view_.reset(nullptr, 0, 0);
         me->mask_view_.reset(nullptr, 0, 0);
         return rc;
@@ -408,15 +419,9 @@ public:
 
 #ifndef SWIG
     static int trampoline(void *self, const char *name, int64_t epoch, double base, double current, double *out) {
-        try {
+        return detail::call_user("unknown exception in compute", [&] {
             *out = static_cast<Schedule *>(self)->compute(name, epoch, base, current);
-            return 0;
-        } catch (const std::exception &e) {
-            ds_set_callback_error(e.what());
-        } catch (...) {
-            ds_set_callback_error("unknown exception in compute");
-        }
-        return 1;
+        });
     }
 #endif
 };
@@ -429,15 +434,9 @@ public:
 
 #ifndef SWIG
     static int trampoline(void *self, int64_t epoch, double *out) {
-        try {
+        return detail::call_user("unknown exception in factor", [&] {
             *out = static_cast<LambdaFactor *>(self)->factor(epoch);
-            return 0;
-        } catch (const std::exception &e) {
-            ds_set_callback_error(e.what());
-        } catch (...) {
-            ds_set_callback_error("unknown exception in factor");
-        }
-        return 1;
+        });
     }
 #endif
 };
