@@ -6,6 +6,8 @@ An embedded example is a fenced code block right after a marker line
     <!-- example: tests/examples/seed_flow.c -->
 Usage: readme_examples.py REPO_ROOT [REQUIRED_PATH ...]
 Every REQUIRED_PATH must be embedded; exits non-zero on any difference.
+       readme_examples.py --update REPO_ROOT
+rewrites README.md's copies from the files (for the developer, never a test).
 """
 import re
 import sys
@@ -14,7 +16,22 @@ from pathlib import Path
 MARKER = re.compile(r"^<!-- example: (\S+) -->\n```[A-Za-z#+]*\n(.*?)^```$", re.M | re.S)
 
 
+def update(root: Path) -> int:
+    readme_path = root / "README.md"
+    readme = readme_path.read_text(encoding="utf-8")
+
+    def fresh(match: re.Match) -> str:
+        text = match.group(0)
+        body = (root / match.group(1)).read_text(encoding="utf-8")
+        return text[: match.start(2) - match.start(0)] + body + "```"
+
+    readme_path.write_text(MARKER.sub(fresh, readme), encoding="utf-8")
+    return 0
+
+
 def main() -> int:
+    if sys.argv[1] == "--update":
+        return update(Path(sys.argv[2]))
     root = Path(sys.argv[1])
     required = set(sys.argv[2:])
     readme = (root / "README.md").read_text(encoding="utf-8")

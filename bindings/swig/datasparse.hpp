@@ -74,14 +74,10 @@ public:
         return ds_config_get(handle_, key.c_str(), &v) == DS_OK;
     }
     void remove(const std::string &key) { detail::check(ds_config_remove(handle_, key.c_str())); }
-    size_t size() const {
-        size_t n = 0;
-        detail::check(ds_config_count(handle_, &n));
-        return n;
-    }
+    size_t size() const { return ds_config_count(handle_); }
     std::string keyAt(size_t index) const {
         const char *key = nullptr;
-        detail::check(ds_config_key_at(handle_, index, &key));
+        detail::check(ds_config_get_key(handle_, index, &key));
         return key;
     }
     std::vector<std::string> keys() const {
@@ -94,12 +90,11 @@ public:
     ds_config *handle() const { return handle_; }
     static Config copyOf(const ds_config *c) {
         Config out;
-        size_t n = 0;
-        detail::check(ds_config_count(c, &n));
+        const size_t n = ds_config_count(c);
         for (size_t i = 0; i < n; ++i) {
             const char *key = nullptr;
             double v = 0;
-            detail::check(ds_config_key_at(c, i, &key));
+            detail::check(ds_config_get_key(c, i, &key));
             detail::check(ds_config_get(c, key, &v));
             out.set(key, v);
         }
@@ -282,19 +277,11 @@ public:
         return c;
     }
     void setMaskUpdate(bool enabled) { detail::check(ds_sparsifier_set_mask_update(h(), enabled ? 1 : 0)); }
-    bool getMaskUpdate() const {
-        int v = 0;
-        detail::check(ds_sparsifier_get_mask_update(h(), &v));
-        return v != 0;
-    }
-    size_t size() const {
-        size_t n = 0;
-        detail::check(ds_sparsifier_count(h(), &n));
-        return n;
-    }
+    bool getMaskUpdate() const { return ds_sparsifier_mask_update(h()) != 0; }
+    size_t size() const { return ds_sparsifier_count(h()); }
     std::string nameAt(size_t index) const {
         const char *n = nullptr;
-        detail::check(ds_sparsifier_name_at(h(), index, &n));
+        detail::check(ds_sparsifier_get_name(h(), index, &n));
         return n;
     }
     std::vector<std::string> names() const {
@@ -302,11 +289,7 @@ public:
         for (size_t i = 0, n = size(); i < n; ++i) out.push_back(nameAt(i));
         return out;
     }
-    bool contains(const std::string &name) const {
-        int v = 0;
-        detail::check(ds_sparsifier_contains(h(), name.c_str(), &v));
-        return v != 0;
-    }
+    bool contains(const std::string &name) const { return ds_sparsifier_contains(h(), name.c_str()) != 0; }
     int64_t rows(const std::string &name) const { return shape(name).first; }
     int64_t cols(const std::string &name) const { return shape(name).second; }
     double getSparsity(const std::string &name) const {
@@ -316,14 +299,10 @@ public:
     }
     bool isSquashed(const std::string &name) const {
         int v = 0;
-        detail::check(ds_sparsifier_is_squashed(h(), name.c_str(), &v));
+        detail::check(ds_sparsifier_get_squashed(h(), name.c_str(), &v));
         return v != 0;
     }
-    int64_t stepCount() const {
-        int64_t v = 0;
-        detail::check(ds_sparsifier_step_count(h(), &v));
-        return v;
-    }
+    int64_t stepCount() const { return ds_sparsifier_step_count(h()); }
     void save(const std::string &path, bool withData = false) const {
         detail::check(ds_sparsifier_save_file(h(), path.c_str(), withData ? DS_SAVE_DATA : 0u));
     }
@@ -462,13 +441,26 @@ public:
     }
     static BuiltinSchedule cubic(double initValue, int64_t initT, int64_t deltaT, int64_t totalT, bool initiallyZero) {
         ds_schedule *raw = nullptr;
-        const ds_status status = ds_schedule_create_cubic(initValue, initT, deltaT, totalT, initiallyZero ? 1 : 0, &raw);
+        ds_cubic_options options = DS_CUBIC_OPTIONS_INIT;
+        options.init_value = initValue;
+        options.init_t = initT;
+        options.delta_t = deltaT;
+        options.total_t = totalT;
+        options.initially_zero = initiallyZero ? 1 : 0;
+        const ds_status status = ds_schedule_create_cubic(&options, &raw);
         return adopt(status, raw);  // raw is read after the call wrote it
     }
     static BuiltinSchedule polynomialDecay(double initial, double final_, int64_t beginStep, int64_t endStep,
                                            double power, int64_t frequency) {
         ds_schedule *raw = nullptr;
-        const ds_status status = ds_schedule_create_polynomial_decay(initial, final_, beginStep, endStep, power, frequency, &raw);
+        ds_polynomial_decay_options options = DS_POLYNOMIAL_DECAY_OPTIONS_INIT;
+        options.initial = initial;
+        options.final = final_;
+        options.begin_step = beginStep;
+        options.end_step = endStep;
+        options.power = power;
+        options.frequency = frequency;
+        const ds_status status = ds_schedule_create_polynomial_decay(&options, &raw);
         return adopt(status, raw);  // raw is read after the call wrote it
     }
     static BuiltinSchedule constant(double value, int64_t beginStep, int64_t endStep, int64_t frequency) {
@@ -524,23 +516,14 @@ public:
         return v;
     }
     int64_t lastEpoch() const { return ds_scheduler_last_epoch(h()); }
-    int64_t stepCount() const {
-        int64_t v = 0;
-        detail::check(ds_scheduler_step_count(h(), &v));
-        return v;
-    }
-    std::string scheduleParam() const {
-        const char *p = nullptr;
-        detail::check(ds_scheduler_get_schedule_param(h(), &p));
-        return p;
-    }
+    int64_t stepCount() const { return ds_scheduler_step_count(h()); }
+    std::string scheduleParam() const { return ds_scheduler_schedule_param(h()); }
     std::vector<std::string> names() const {
-        size_t n = 0;
-        detail::check(ds_scheduler_count(h(), &n));
+        const size_t n = ds_scheduler_count(h());
         std::vector<std::string> out;
         for (size_t i = 0; i < n; ++i) {
             const char *name = nullptr;
-            detail::check(ds_scheduler_name_at(h(), i, &name));
+            detail::check(ds_scheduler_get_name(h(), i, &name));
             out.push_back(name);
         }
         return out;

@@ -13,6 +13,15 @@
  *    ds_last_error() says what went wrong (naming the argument and value).
  *  - Output parameters come last and are named `out`. They are written only
  *    on success.
+ *  - Getters: a getter that can fail (an unknown name, an index out of
+ *    range, a state it does not apply to) returns a ds_status, writes its
+ *    result to `out` and is named ds_<object>_get_<what>. A getter that
+ *    cannot fail on a valid handle returns its value directly and has no
+ *    get_ prefix (ds_sparsifier_count, ds_scheduler_last_epoch); for a NULL
+ *    handle it returns the value its comment gives and sets ds_last_error().
+ *  - A function with many parameters takes a versioned options struct
+ *    initialised with its _INIT macro (ds_cubic_options opts =
+ *    DS_CUBIC_OPTIONS_INIT; then set the fields you need).
  *  - Whatever comes back through `**out` belongs to the caller (destroy it);
  *    whatever comes back as a `const char *` is borrowed from its parent and
  *    valid until the parent is next modified or destroyed.
@@ -22,8 +31,9 @@
  *  One handle per thread: calls on the same handle must not overlap.
  *  Distinct handles are independent and may be used from different threads.
  *  ds_last_error() is per thread. ds_set_log_handler() may be called at any
- *  time from any thread. The library parallelises internally with OpenMP;
- *  user callbacks always run on the calling thread, one at a time.
+ *  time from any thread (see its comment for what it guarantees). The
+ *  library parallelises internally with OpenMP; user callbacks always run on
+ *  the calling thread, one at a time, never inside a parallel region.
  */
 #ifndef DATASPARSE_DATASPARSE_H
 #define DATASPARSE_DATASPARSE_H
@@ -56,7 +66,11 @@ extern "C" {
 #define DS_VERSION_PATCH 0
 /* MAJOR * 10000 + MINOR * 100 + PATCH */
 #define DS_VERSION_NUMBER (DS_VERSION_MAJOR * 10000 + DS_VERSION_MINOR * 100 + DS_VERSION_PATCH)
-#define DS_VERSION_STRING "0.1.0"
+/* "MAJOR.MINOR.PATCH", built from the three numbers above. */
+#define DS_VERSION_STRING DS_EXPAND_AND_QUOTE(DS_VERSION_MAJOR) "." DS_EXPAND_AND_QUOTE(DS_VERSION_MINOR) "." \
+    DS_EXPAND_AND_QUOTE(DS_VERSION_PATCH)
+#define DS_QUOTE(x) #x
+#define DS_EXPAND_AND_QUOTE(x) DS_QUOTE(x)
 
 /* The version of the library actually loaded, as DS_VERSION_NUMBER. */
 DS_API unsigned ds_version_number(void);
@@ -114,7 +128,11 @@ typedef void (*ds_log_fn)(void *user_data, int level, const char *message);
 
 /* Installs a process-wide log handler. fn NULL restores the default, which
  * prints warnings (level >= DS_LOG_WARNING) to stderr and drops the rest.
- * Thread-safe. */
+ * Thread-safe; may be called at any time from any thread, also from inside
+ * a handler. Guarantee: when it returns, the previous handler is not running
+ * on any other thread and will not be called again, so its user_data may be
+ * freed (a handler that replaces itself finishes its own call first; it must
+ * not wait for another thread that is inside a handler). */
 DS_API void ds_set_log_handler(ds_log_fn fn, void *user_data);
 
 /* ======================================================================
@@ -136,11 +154,11 @@ DS_API ds_status ds_config_set(ds_config *config, const char *key, double value)
 DS_API ds_status ds_config_get(const ds_config *config, const char *key, double *out);
 /* Removes key. DS_ERR_NOT_FOUND if the key is absent. */
 DS_API ds_status ds_config_remove(ds_config *config, const char *key);
-/* Number of keys. */
-DS_API ds_status ds_config_count(const ds_config *config, size_t *out);
+/* Number of keys; 0 for NULL. */
+DS_API size_t ds_config_count(const ds_config *config);
 /* The index-th key in ascending order (borrowed: valid until the config is
  * modified or destroyed). DS_ERR_INVALID_ARGUMENT if index >= count. */
-DS_API ds_status ds_config_key_at(const ds_config *config, size_t index, const char **out);
+DS_API ds_status ds_config_get_key(const ds_config *config, size_t index, const char **out);
 /* Releases a config; NULL is allowed. */
 DS_API void ds_config_destroy(ds_config *config);
 
@@ -260,15 +278,17 @@ DS_API ds_status ds_sparsifier_set_mask_update(ds_sparsifier *s, int enabled);
 
 /* --- Introspection ---------------------------------------------------- */
 
-/* Whether mask update is enabled (1) or not (0). */
-DS_API ds_status ds_sparsifier_get_mask_update(const ds_sparsifier *s, int *out);
-/* Number of registered data items. */
-DS_API ds_status ds_sparsifier_count(const ds_sparsifier *s, size_t *out);
+/* Whether mask update is enabled: 1 or 0 (0 for NULL). */
+DS_API int ds_sparsifier_mask_update(const ds_sparsifier *s);
+/* Number of registered data items (0 for NULL). */
+DS_API size_t ds_sparsifier_count(const ds_sparsifier *s);
+/* Number of successful ds_sparsifier_step calls so far (-1 for NULL). */
+DS_API int64_t ds_sparsifier_step_count(const ds_sparsifier *s);
+/* Whether an item of that name exists: 1 or 0 (0 if s or name is NULL). */
+DS_API int ds_sparsifier_contains(const ds_sparsifier *s, const char *name);
 /* The index-th item's name in insertion order (borrowed: valid until the
  * sparsifier is modified or destroyed). DS_ERR_INVALID_ARGUMENT if out of range. */
-DS_API ds_status ds_sparsifier_name_at(const ds_sparsifier *s, size_t index, const char **out);
-/* Whether an item of that name exists (1) or not (0). */
-DS_API ds_status ds_sparsifier_contains(const ds_sparsifier *s, const char *name, int *out);
+DS_API ds_status ds_sparsifier_get_name(const ds_sparsifier *s, size_t index, const char **out);
 /* The item's shape. */
 DS_API ds_status ds_sparsifier_get_shape(const ds_sparsifier *s, const char *name,
                                          int64_t *out_rows, int64_t *out_cols);
@@ -277,9 +297,7 @@ DS_API ds_status ds_sparsifier_get_config(const ds_sparsifier *s, const char *na
 /* Fraction of the item's mask that is zero, in [0, 1]. DS_ERR_STATE after a squash. */
 DS_API ds_status ds_sparsifier_get_sparsity(const ds_sparsifier *s, const char *name, double *out);
 /* Whether the item's mask was squashed (1) or not (0). */
-DS_API ds_status ds_sparsifier_is_squashed(const ds_sparsifier *s, const char *name, int *out);
-/* Number of successful ds_sparsifier_step calls so far. */
-DS_API ds_status ds_sparsifier_step_count(const ds_sparsifier *s, int64_t *out);
+DS_API ds_status ds_sparsifier_get_squashed(const ds_sparsifier *s, const char *name, int *out);
 
 /* ======================================================================
  * Scheduler
@@ -352,26 +370,96 @@ typedef struct ds_schedule ds_schedule;
 /* f(epoch) for the lambda schedule: writes the factor to *out; 0 = ok. */
 typedef int (*ds_lambda_fn)(void *user_data, int64_t epoch, double *out);
 
+/* Any built-in by kind, with its parameters by name (see the registry below
+ * for each kind's parameters, bounds and defaults): a parameter without a
+ * default must be given, an unknown name is an error. params may be NULL
+ * (every parameter defaulted). */
+DS_API ds_status ds_schedule_create(const char *kind, const ds_config *params, ds_schedule **out);
+
 /* gamma, threshold finite. */
 DS_API ds_status ds_schedule_create_gamma(double gamma, double threshold, ds_schedule **out);
 /* step_size >= 1, gamma finite. */
 DS_API ds_status ds_schedule_create_step(int64_t step_size, double gamma, ds_schedule **out);
 /* fn not NULL; not serialisable: a loaded state needs a lambda schedule again. */
 DS_API ds_status ds_schedule_create_lambda(ds_lambda_fn fn, void *user_data, ds_schedule **out);
-/* init_value finite, init_t >= 0, delta_t >= 1, total_t >= 1. */
-DS_API ds_status ds_schedule_create_cubic(double init_value, int64_t init_t, int64_t delta_t,
-                                          int64_t total_t, int initially_zero, ds_schedule **out);
-/* initial, final, power finite; 0 <= begin_step < end_step; frequency >= 1. */
-DS_API ds_status ds_schedule_create_polynomial_decay(double initial, double final, int64_t begin_step,
-                                                     int64_t end_step, double power, int64_t frequency,
+
+/* The cubic schedule's parameters (defaults: PyTorch CubicSL's). */
+typedef struct ds_cubic_options {
+    unsigned version;     /* DS_CUBIC_OPTIONS_VERSION */
+    double init_value;    /* s_i, finite (0) */
+    int64_t init_t;       /* >= 0 (0) */
+    int64_t delta_t;      /* >= 1 (10) */
+    int64_t total_t;      /* >= 1 (20) */
+    int initially_zero;   /* 0 or 1 (0) */
+} ds_cubic_options;
+#define DS_CUBIC_OPTIONS_VERSION 1
+#define DS_CUBIC_OPTIONS_INIT {DS_CUBIC_OPTIONS_VERSION, 0.0, 0, 10, 20, 0}
+DS_API ds_status ds_schedule_create_cubic(const ds_cubic_options *options, ds_schedule **out);
+
+/* The polynomial_decay schedule's parameters (defaults: TF-MOT's; initial,
+ * final and end_step have none and must be set). */
+typedef struct ds_polynomial_decay_options {
+    unsigned version;     /* DS_POLYNOMIAL_DECAY_OPTIONS_VERSION */
+    double initial;       /* finite */
+    double final;         /* finite */
+    int64_t begin_step;   /* >= 0 (0) */
+    int64_t end_step;     /* > begin_step */
+    double power;         /* finite (3) */
+    int64_t frequency;    /* >= 1 (100) */
+} ds_polynomial_decay_options;
+#define DS_POLYNOMIAL_DECAY_OPTIONS_VERSION 1
+#define DS_POLYNOMIAL_DECAY_OPTIONS_INIT {DS_POLYNOMIAL_DECAY_OPTIONS_VERSION, 0.0, 0.0, 0, 0, 3.0, 100}
+DS_API ds_status ds_schedule_create_polynomial_decay(const ds_polynomial_decay_options *options,
                                                      ds_schedule **out);
+
 /* value finite; begin_step >= 0; end_step == -1 (no end) or >= begin_step; frequency >= 1. */
 DS_API ds_status ds_schedule_create_constant(double value, int64_t begin_step, int64_t end_step,
                                              int64_t frequency, ds_schedule **out);
-/* The schedule's kind: "gamma", "step", "lambda", "cubic", "polynomial_decay", "constant". */
+/* The schedule's kind: a built-in's ("gamma", ...) or "lambda" ("" for NULL). */
 DS_API const char *ds_schedule_kind(const ds_schedule *schedule);
 /* Releases a schedule description; NULL is allowed. */
 DS_API void ds_schedule_destroy(ds_schedule *schedule);
+
+/* --- The registry: built-in schedules and norm sparsifier keys ---------
+ * What ds_schedule_create and the norm sparsifier accept, as data: the
+ * library's one table of them, for tools, bindings and docs. Everything
+ * returned is static storage. New fields are only ever appended. */
+
+typedef enum ds_param_type {
+    DS_PARAM_REAL = 0,     /* any finite double within [min, max] */
+    DS_PARAM_INTEGER = 1,  /* an integer within [min, max] (exact up to 2^53) */
+    DS_PARAM_BOOL = 2,     /* 0 or 1 */
+    DS_PARAM_TYPE_MAX_ENUM = 0x7FFFFFFF
+} ds_param_type;
+
+typedef struct ds_param_info {
+    const char *name;
+    ds_param_type type;
+    double min, max;        /* inclusive; -HUGE_VAL / HUGE_VAL when unbounded */
+    int has_default;        /* 1 if default_value applies when the parameter is not given */
+    double default_value;
+    const char *doc;        /* one line */
+} ds_param_info;
+
+typedef struct ds_schedule_info {
+    const char *kind;       /* as ds_schedule_create takes it */
+    const char *formula;    /* the value at epoch t (base, current: see the section comment) */
+    const char *after;      /* what it follows ("PyTorch CubicSL") */
+    size_t param_count;
+    const ds_param_info *params;  /* param_count entries, in the typed constructor's order */
+} ds_schedule_info;
+
+/* Number of built-in schedules. */
+DS_API size_t ds_schedule_info_count(void);
+/* The index-th built-in (NULL past the end, with ds_last_error set). */
+DS_API const ds_schedule_info *ds_schedule_info_at(size_t index);
+/* The built-in of that kind (NULL if there is none, with ds_last_error set). */
+DS_API const ds_schedule_info *ds_schedule_info_find(const char *kind);
+/* Number of config keys the norm sparsifier reads, and the index-th one
+ * (NULL past the end). zeros_per_block's default and upper bound are each
+ * item's block size (block_rows * block_cols): it has no fixed default. */
+DS_API size_t ds_norm_sparsifier_param_count(void);
+DS_API const ds_param_info *ds_norm_sparsifier_param_at(size_t index);
 
 /* Creates a scheduler with a built-in schedule and performs its first step. */
 DS_API ds_status ds_scheduler_create_builtin(ds_sparsifier *s, const char *schedule_param,
@@ -387,15 +475,15 @@ DS_API ds_status ds_scheduler_get_last_param(const ds_scheduler *sch, const char
 DS_API ds_status ds_scheduler_get_base_param(const ds_scheduler *sch, const char *name, double *out);
 /* The epoch of the last step; INT64_MIN if sch is NULL. */
 DS_API int64_t ds_scheduler_last_epoch(const ds_scheduler *sch);
-/* Number of successful steps, the one at creation included. */
-DS_API ds_status ds_scheduler_step_count(const ds_scheduler *sch, int64_t *out);
-/* The scheduled config key (borrowed). */
-DS_API ds_status ds_scheduler_get_schedule_param(const ds_scheduler *sch, const char **out);
-/* Number of items the scheduler tracks (those with a base value), and the
- * index-th one's name, in the sparsifier's order (borrowed: valid until the
- * next step or load). */
-DS_API ds_status ds_scheduler_count(const ds_scheduler *sch, size_t *out);
-DS_API ds_status ds_scheduler_name_at(const ds_scheduler *sch, size_t index, const char **out);
+/* Number of successful steps, the one at creation included (-1 for NULL). */
+DS_API int64_t ds_scheduler_step_count(const ds_scheduler *sch);
+/* The scheduled config key (borrowed; "" for NULL). */
+DS_API const char *ds_scheduler_schedule_param(const ds_scheduler *sch);
+/* Number of items the scheduler tracks (those with a base value; 0 for
+ * NULL), and the index-th one's name, in the sparsifier's order (borrowed:
+ * valid until the next step or load). */
+DS_API size_t ds_scheduler_count(const ds_scheduler *sch);
+DS_API ds_status ds_scheduler_get_name(const ds_scheduler *sch, size_t index, const char **out);
 /* Verbose (non-zero): each step logs every adjusted value at DS_LOG_INFO. */
 DS_API ds_status ds_scheduler_set_verbose(ds_scheduler *sch, int verbose);
 /* Releases a scheduler (not its sparsifier); NULL is allowed. */
@@ -405,7 +493,7 @@ DS_API void ds_scheduler_destroy(ds_scheduler *sch);
  * State
  *
  * A versioned, checksummed, little-endian binary format (documented in
- * src/core/state_format.md). Sparsifier state: defaults, each item's name,
+ * src/core/state/format.md). Sparsifier state: defaults, each item's name,
  * shape, config, mask (bit-packed) and squashed flag, the step count and
  * the mask-update flag; with DS_SAVE_DATA also the data. Scheduler state:
  * schedule_param, last_epoch, step count, base and last values, and a

@@ -35,7 +35,7 @@ DS_API ds_status ds_config_get(const ds_config *config, const char *key, double 
         std::string k = ds::capi::require_string(key, "key");
         require(out, "out");
         auto it = config->map.find(k);
-        if (it == config->map.end()) ds::fail(DS_ERR_NOT_FOUND, "config has no key " + ds::quoted(k));
+        if (it == config->map.end()) ds::fail(ds::Status::not_found, "config has no key " + ds::quoted(k));
         *out = it->second;
     });
 }
@@ -44,19 +44,18 @@ DS_API ds_status ds_config_remove(ds_config *config, const char *key) {
     return guarded([&] {
         require(config, "config");
         std::string k = ds::capi::require_string(key, "key");
-        if (config->map.erase(k) == 0) ds::fail(DS_ERR_NOT_FOUND, "config has no key " + ds::quoted(k));
+        if (config->map.erase(k) == 0) ds::fail(ds::Status::not_found, "config has no key " + ds::quoted(k));
     });
 }
 
-DS_API ds_status ds_config_count(const ds_config *config, size_t *out) {
-    return guarded([&] {
+DS_API size_t ds_config_count(const ds_config *config) {
+    return ds::capi::guarded_value<size_t>(0, [&] {
         require(config, "config");
-        require(out, "out");
-        *out = config->map.size();
+        return config->map.size();
     });
 }
 
-DS_API ds_status ds_config_key_at(const ds_config *config, size_t index, const char **out) {
+DS_API ds_status ds_config_get_key(const ds_config *config, size_t index, const char **out) {
     return guarded([&] {
         require(config, "config");
         require(out, "out");

@@ -1,8 +1,7 @@
-// Version, status strings, the per-thread last error, logging.
+// Version, status strings, the per-thread last error.
 #include <cstring>
 
 #include "capi/common.hpp"
-#include "core/log.hpp"
 
 namespace ds::capi {
 namespace {
@@ -26,6 +25,11 @@ std::string take_callback_error() {
 
 void clear_callback_error() noexcept { t_callback_error.clear(); }
 
+std::string callback_detail() {
+    std::string detail = take_callback_error();
+    return detail.empty() ? "" : ": " + detail;
+}
+
 }  // namespace ds::capi
 
 extern "C" {
@@ -35,9 +39,8 @@ DS_API unsigned ds_version_number(void) { return DS_VERSION_NUMBER; }
 DS_API const char *ds_version_string(void) { return DS_VERSION_STRING; }
 
 DS_API const char *ds_status_string(ds_status status) {
-    int32_t raw;  // any int may come in: read its bits, not an enum C++ may assume is in range
-    std::memcpy(&raw, &status, sizeof raw);
-    switch (static_cast<ds_status>(raw < 0 ? static_cast<int32_t>(DS_STATUS_MAX_ENUM) : raw)) {
+    const int64_t raw = ds::capi::raw_value(status);  // any int may come in
+    switch (static_cast<ds_status>(raw < 0 ? static_cast<int64_t>(DS_STATUS_MAX_ENUM) : raw)) {
         case DS_OK: return "DS_OK";
         case DS_ERR_INVALID_ARGUMENT: return "DS_ERR_INVALID_ARGUMENT";
         case DS_ERR_NOT_FOUND: return "DS_ERR_NOT_FOUND";
@@ -55,8 +58,6 @@ DS_API const char *ds_status_string(ds_status status) {
 }
 
 DS_API const char *ds_last_error(void) { return ds::capi::t_last_error.c_str(); }
-
-DS_API void ds_set_log_handler(ds_log_fn fn, void *user_data) { ds::set_log_handler(fn, user_data); }
 
 DS_API void ds_set_callback_error(const char *message) {
     try {

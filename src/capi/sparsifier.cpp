@@ -4,6 +4,7 @@
 #include "capi/common.hpp"
 
 using ds::capi::guarded;
+using ds::capi::guarded_value;
 using ds::capi::require;
 using ds::capi::require_string;
 
@@ -16,12 +17,9 @@ ds::MaskUpdate c_mask_update(ds_update_mask_fn fn, void *user_data) {
         ds_config config{item.config};
         ds::capi::clear_callback_error();
         const int rc = fn(user_data, item.name.c_str(), item.data, item.rows, item.cols, &config, mask);
-        if (rc != 0) {
-            std::string detail = ds::capi::take_callback_error();
-            ds::fail(DS_ERR_CALLBACK, "update-mask callback failed for data " + ds::quoted(item.name) +
-                                          " (returned " + std::to_string(rc) + ")" +
-                                          (detail.empty() ? "" : ": " + detail));
-        }
+        if (rc != 0)
+            ds::fail(ds::Status::callback, "update-mask callback failed for data " + ds::quoted(item.name) +
+                                               " (returned " + std::to_string(rc) + ")" + ds::capi::callback_detail());
     };
 }
 
@@ -30,16 +28,9 @@ ds::MaskUpdate c_mask_update(ds_update_mask_fn fn, void *user_data) {
 extern "C" {
 
 DS_API ds_status ds_norm_sparsifier_create(ds_norm norm, const ds_config *defaults, ds_sparsifier **out) {
-    // A caller may pass any int: read its bits, not an enum value C++ may assume is in range.
-    int32_t raw;
-    static_assert(sizeof raw == sizeof norm, "ds_norm is int-sized");
-    std::memcpy(&raw, &norm, sizeof raw);
     return guarded([&] {
         require(out, "out");
-        if (raw != DS_NORM_L1 && raw != DS_NORM_L2)
-            ds::fail(DS_ERR_INVALID_ARGUMENT, "norm must be DS_NORM_L1 (0) or DS_NORM_L2 (1), got " + std::to_string(raw));
-        *out = new ds_sparsifier{
-            ds::Sparsifier::norm(static_cast<ds_norm>(raw), ds::capi::config_or_empty(defaults))};
+        *out = new ds_sparsifier{ds::Sparsifier::norm(ds::capi::from_c(norm), ds::capi::config_or_empty(defaults))};
     });
 }
 
@@ -58,8 +49,8 @@ DS_API ds_status ds_sparsifier_add_data(ds_sparsifier *s, const char *name, floa
                                         int64_t cols, const ds_config *config, int reuse_mask) {
     return guarded([&] {
         require(s, "s");
-        ds::Sparsifier::check_name(name);
-        s->core.add_data(name, data, rows, cols, ds::capi::config_or_empty(config), reuse_mask != 0);
+        s->core.add_data(require_string(name, "name"), data, rows, cols, ds::capi::config_or_empty(config),
+                         reuse_mask != 0);
     });
 }
 
@@ -104,7 +95,8 @@ DS_API ds_status ds_sparsifier_squash_mask(ds_sparsifier *s, const char *const *
         if (names) {
             list.reserve(count);
             for (size_t i = 0; i < count; ++i) {
-                if (!names[i]) ds::fail(DS_ERR_INVALID_ARGUMENT, "names[" + std::to_string(i) + "] must not be NULL");
+                if (!names[i])
+                    ds::fail(ds::Status::invalid_argument, "names[" + std::to_string(i) + "] must not be NULL");
                 list.emplace_back(names[i]);
             }
         }
@@ -119,7 +111,7 @@ DS_API ds_status ds_sparsifier_get_param(const ds_sparsifier *s, const char *nam
         std::string k = require_string(key, "key");
         require(out, "out");
         if (!s->core.get_param(n, k, out))
-            ds::fail(DS_ERR_NOT_FOUND, "config of " + ds::quoted(n) + " has no key " + ds::quoted(k));
+            ds::fail(ds::Status::not_found, "config of " + ds::quoted(n) + " has no key " + ds::quoted(k));
     });
 }
 
@@ -139,38 +131,41 @@ DS_API ds_status ds_sparsifier_set_mask_update(ds_sparsifier *s, int enabled) {
     });
 }
 
-DS_API ds_status ds_sparsifier_get_mask_update(const ds_sparsifier *s, int *out) {
-    return guarded([&] {
+DS_API int ds_sparsifier_mask_update(const ds_sparsifier *s) {
+    return guarded_value(0, [&] {
         require(s, "s");
-        require(out, "out");
-        *out = s->core.mask_update() ? 1 : 0;
+        return s->core.mask_update() ? 1 : 0;
     });
 }
 
-DS_API ds_status ds_sparsifier_count(const ds_sparsifier *s, size_t *out) {
-    return guarded([&] {
+DS_API size_t ds_sparsifier_count(const ds_sparsifier *s) {
+    return guarded_value<size_t>(0, [&] {
         require(s, "s");
-        require(out, "out");
-        *out = s->core.items().size();
+        return s->core.items().size();
     });
 }
 
-DS_API ds_status ds_sparsifier_name_at(const ds_sparsifier *s, size_t index, const char **out) {
+DS_API int64_t ds_sparsifier_step_count(const ds_sparsifier *s) {
+    return guarded_value<int64_t>(-1, [&] {
+        require(s, "s");
+        return s->core.step_count();
+    });
+}
+
+DS_API int ds_sparsifier_contains(const ds_sparsifier *s, const char *name) {
+    return guarded_value(0, [&] {
+        require(s, "s");
+        return s->core.find(require_string(name, "name")) ? 1 : 0;
+    });
+}
+
+DS_API ds_status ds_sparsifier_get_name(const ds_sparsifier *s, size_t index, const char **out) {
     return guarded([&] {
         require(s, "s");
         require(out, "out");
         const auto &items = s->core.items();
         ds::capi::check_index(index, items.size(), "data items");
         *out = items[index].name.c_str();
-    });
-}
-
-DS_API ds_status ds_sparsifier_contains(const ds_sparsifier *s, const char *name, int *out) {
-    return guarded([&] {
-        require(s, "s");
-        std::string n = require_string(name, "name");
-        require(out, "out");
-        *out = s->core.find(n) ? 1 : 0;
     });
 }
 
@@ -206,20 +201,12 @@ DS_API ds_status ds_sparsifier_get_sparsity(const ds_sparsifier *s, const char *
     });
 }
 
-DS_API ds_status ds_sparsifier_is_squashed(const ds_sparsifier *s, const char *name, int *out) {
+DS_API ds_status ds_sparsifier_get_squashed(const ds_sparsifier *s, const char *name, int *out) {
     return guarded([&] {
         require(s, "s");
         std::string n = require_string(name, "name");
         require(out, "out");
         *out = s->core.item(n).squashed ? 1 : 0;
-    });
-}
-
-DS_API ds_status ds_sparsifier_step_count(const ds_sparsifier *s, int64_t *out) {
-    return guarded([&] {
-        require(s, "s");
-        require(out, "out");
-        *out = s->core.step_count();
     });
 }
 

@@ -2,7 +2,8 @@
 #include <cstring>
 
 #include "capi/common.hpp"
-#include "core/state.hpp"
+#include "core/state/codec.hpp"
+#include "core/state/file.hpp"
 
 using ds::capi::guarded;
 using ds::capi::require;
@@ -12,14 +13,14 @@ namespace {
 
 void check_flags(unsigned flags) {
     if (flags & ~DS_SAVE_DATA)
-        ds::fail(DS_ERR_INVALID_ARGUMENT, "flags must be 0 or DS_SAVE_DATA, got " + std::to_string(flags));
+        ds::fail(ds::Status::invalid_argument, "flags must be 0 or DS_SAVE_DATA, got " + std::to_string(flags));
 }
 
 // The two-call buffer protocol: buffer NULL asks for the size.
 void copy_out(const std::vector<uint8_t> &bytes, void *buffer, size_t capacity, size_t *out_size) {
     if (buffer) {
         if (capacity < bytes.size())
-            ds::fail(DS_ERR_INVALID_ARGUMENT, "capacity " + std::to_string(capacity) +
+            ds::fail(ds::Status::invalid_argument, "capacity " + std::to_string(capacity) +
                                                   " is too small: the state needs " + std::to_string(bytes.size()) +
                                                   " bytes");
         std::memcpy(buffer, bytes.data(), bytes.size());
@@ -29,7 +30,7 @@ void copy_out(const std::vector<uint8_t> &bytes, void *buffer, size_t capacity, 
 
 void check_buffer(const void *buffer, size_t size) {
     require(buffer, "buffer");
-    if (size == 0) ds::fail(DS_ERR_CORRUPT, "state buffer is empty");
+    if (size == 0) ds::fail(ds::Status::corrupt, "state buffer is empty");
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <new>
 #include <vector>
 
+#include "core/parallel.hpp"
 #include "core/select.hpp"
 #include "kernels/row_scores.hpp"
 
@@ -34,11 +35,11 @@ struct Grid {
 };
 
 // Mean element score of every block of grid row gi, written to scores[gj].
-void block_row_scores(const float *data, const Grid &g, int64_t gi, ds_norm norm, float *acc, double *scores) {
+void block_row_scores(const float *data, const Grid &g, int64_t gi, kernels::Score score, float *acc, double *scores) {
     const int64_t r0 = g.row_begin(gi), r1 = g.row_end(gi);
     std::fill(acc, acc + g.cols, 0.0f);
     for (int64_t r = r0; r < r1; ++r)
-        kernels::accumulate_row_scores(data + r * g.cols, static_cast<size_t>(g.cols), norm, acc);
+        kernels::accumulate_row_scores(data + r * g.cols, static_cast<size_t>(g.cols), score, acc);
     for (int64_t gj = 0; gj < g.grid_cols; ++gj) {
         const int64_t c0 = g.col_begin(gj), c1 = g.col_end(gj);
         double sum = 0.0;
@@ -49,7 +50,7 @@ void block_row_scores(const float *data, const Grid &g, int64_t gi, ds_norm norm
 
 // Writes the mask of grid row gi: ones for unselected blocks; in selected
 // blocks, zeros for the zeros_per_block smallest elements (or all of them).
-void block_row_mask(const float *data, const Grid &g, int64_t gi, ds_norm norm, int64_t zeros_per_block,
+void block_row_mask(const float *data, const Grid &g, int64_t gi, kernels::Score score, int64_t zeros_per_block,
                     const uint8_t *selected_row, uint8_t *mask, std::vector<float> &elem_scores,
                     std::vector<uint8_t> &elem_selected, SelectScratch &order) {
     const int64_t r0 = g.row_begin(gi), r1 = g.row_end(gi);
@@ -66,7 +67,7 @@ void block_row_mask(const float *data, const Grid &g, int64_t gi, ds_norm norm, 
         elem_selected.resize(static_cast<size_t>(count));
         size_t e = 0;
         for (int64_t r = r0; r < r1; ++r)
-            for (int64_t c = c0; c < c1; ++c) elem_scores[e++] = kernels::element_score(data[r * g.cols + c], norm);
+            for (int64_t c = c0; c < c1; ++c) elem_scores[e++] = kernels::element_score(data[r * g.cols + c], score);
         select_smallest(elem_scores.data(), e, static_cast<size_t>(zeros_per_block), elem_selected.data(), order);
         e = 0;
         for (int64_t r = r0; r < r1; ++r)
@@ -75,23 +76,18 @@ void block_row_mask(const float *data, const Grid &g, int64_t gi, ds_norm norm, 
     }
 }
 
-// Runs body(gi, scratch) for every grid row, in parallel if asked; an
+// Runs body(gi, scratch) for every grid row, in parallel if asked; the first
 // exception thrown by any iteration is rethrown after the loop.
 template <typename Scratch, typename Body>
 void for_each_grid_row(int64_t grid_rows, bool parallel, Body body) {
-    bool failed = false;
+    ParallelErrors errors;
 #pragma omp parallel if (parallel && grid_rows > 1)
     {
-        try {
-            Scratch scratch;
+        Scratch scratch;  // empty: constructing it cannot throw
 #pragma omp for schedule(static)
-            for (int64_t gi = 0; gi < grid_rows; ++gi) body(gi, scratch);
-        } catch (...) {
-#pragma omp atomic write
-            failed = true;
-        }
+        for (int64_t gi = 0; gi < grid_rows; ++gi) errors.run([&] { body(gi, scratch); });
     }
-    if (failed) throw std::bad_alloc();  // the only thing the bodies can throw
+    errors.rethrow();
 }
 
 struct ScoreScratch {
@@ -105,8 +101,9 @@ struct MaskScratch {
 
 }  // namespace
 
-void norm_mask(const float *data, int64_t rows, int64_t cols, ds_norm norm, const NormParams &p, uint8_t *mask,
+void norm_mask(const float *data, int64_t rows, int64_t cols, Norm norm, const NormParams &p, uint8_t *mask,
                bool parallel) {
+    const kernels::Score score = norm == Norm::l1 ? kernels::Score::abs : kernels::Score::square;
     const size_t n = static_cast<size_t>(rows * cols);
     Grid g{rows, cols, p.block_rows, p.block_cols, (rows + p.block_rows - 1) / p.block_rows,
            (cols + p.block_cols - 1) / p.block_cols};
@@ -125,7 +122,7 @@ void norm_mask(const float *data, int64_t rows, int64_t cols, ds_norm norm, cons
     std::vector<double> scores(static_cast<size_t>(num_blocks));
     for_each_grid_row<ScoreScratch>(g.grid_rows, parallel, [&](int64_t gi, ScoreScratch &s) {
         s.acc.resize(static_cast<size_t>(cols));
-        block_row_scores(data, g, gi, norm, s.acc.data(), scores.data() + gi * g.grid_cols);
+        block_row_scores(data, g, gi, score, s.acc.data(), scores.data() + gi * g.grid_cols);
     });
 
     std::vector<uint8_t> selected(static_cast<size_t>(num_blocks));
@@ -133,7 +130,7 @@ void norm_mask(const float *data, int64_t rows, int64_t cols, ds_norm norm, cons
     select_smallest(scores.data(), scores.size(), static_cast<size_t>(k), selected.data(), order);
 
     for_each_grid_row<MaskScratch>(g.grid_rows, parallel, [&](int64_t gi, MaskScratch &s) {
-        block_row_mask(data, g, gi, norm, p.zeros_per_block, selected.data() + gi * g.grid_cols, mask,
+        block_row_mask(data, g, gi, score, p.zeros_per_block, selected.data() + gi * g.grid_cols, mask,
                        s.elem_scores, s.elem_selected, s.order);
     });
 }

@@ -3,9 +3,7 @@
 
 #include <cstdint>
 
-#include <datasparse/datasparse.h>
-
-#include "core/config.hpp"
+#include "core/norm_config.hpp"
 
 namespace ds {
 
@@ -16,9 +14,10 @@ int64_t round_half_even(double x);
 int64_t blocks_to_sparsify(double sparsity_level, int64_t num_blocks);
 
 // Writes the mask of data (rows x cols, row-major) into mask (rows*cols bytes),
-// as reference-semantics.md defines it. With `parallel`, OpenMP threads may be
-// used; the result is the same for any thread count. Throws std::bad_alloc.
-void norm_mask(const float *data, int64_t rows, int64_t cols, ds_norm norm, const NormParams &params,
+// as src/core/semantics.md defines it. With `parallel`, OpenMP threads may be
+// used; the result is the same for any thread count. Throws std::bad_alloc
+// (nothing is thrown out of a parallel region).
+void norm_mask(const float *data, int64_t rows, int64_t cols, Norm norm, const NormParams &params,
                uint8_t *mask, bool parallel);
 
 }  // namespace ds

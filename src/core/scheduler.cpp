@@ -8,20 +8,6 @@
 #include "core/log.hpp"
 
 namespace ds {
-namespace {
-
-class BusyGuard {
-public:
-    explicit BusyGuard(bool &flag) : flag_(flag) { flag_ = true; }
-    ~BusyGuard() { flag_ = false; }
-    BusyGuard(const BusyGuard &) = delete;
-    BusyGuard &operator=(const BusyGuard &) = delete;
-
-private:
-    bool &flag_;
-};
-
-}  // namespace
 
 Scheduler::Scheduler(Sparsifier &sparsifier, std::string schedule_param, std::unique_ptr<Schedule> schedule,
                      int64_t last_epoch)
@@ -31,9 +17,9 @@ Scheduler::Scheduler(Sparsifier &sparsifier, std::string schedule_param, std::un
       schedule_(std::move(schedule)),
       last_epoch_(last_epoch),
       sparsifier_steps_at_start_(sparsifier.step_count()) {
-    if (param_.empty()) fail(DS_ERR_INVALID_ARGUMENT, "schedule_param must not be empty");
-    if (!schedule_) fail(DS_ERR_INVALID_ARGUMENT, "schedule must not be NULL");
-    if (last_epoch < -1) fail(DS_ERR_INVALID_ARGUMENT, "last_epoch must be >= -1, got " + std::to_string(last_epoch));
+    if (param_.empty()) fail(Status::invalid_argument, "schedule_param must not be empty");
+    if (!schedule_) fail(Status::invalid_argument, "schedule must not be NULL");
+    if (last_epoch < -1) fail(Status::invalid_argument, "last_epoch must be >= -1, got " + std::to_string(last_epoch));
     for (const Item &it : sparsifier.items()) {
         double base;
         if (sparsifier.get_param(it.name, param_, &base)) entries_.push_back({it.name, base, std::nullopt});
@@ -42,13 +28,13 @@ Scheduler::Scheduler(Sparsifier &sparsifier, std::string schedule_param, std::un
 }
 
 Sparsifier &Scheduler::sparsifier() {
-    if (sparsifier_alive_.expired()) fail(DS_ERR_STATE, "the scheduler's sparsifier was destroyed");
+    if (sparsifier_alive_.expired()) fail(Status::state, "the scheduler's sparsifier was destroyed");
     return *sparsifier_;
 }
 
 void Scheduler::check_not_busy(const char *operation) const {
-    if (busy_)
-        fail(DS_ERR_STATE, std::string(operation) + " is not allowed from inside this scheduler's schedule callback");
+    if (busy_.busy())
+        fail(Status::state, std::string(operation) + " is not allowed from inside this scheduler's schedule callback");
 }
 
 void Scheduler::set_verbose(bool verbose) {
@@ -59,15 +45,15 @@ void Scheduler::set_verbose(bool verbose) {
 const Scheduler::Entry &Scheduler::entry(const std::string &name) const {
     for (const Entry &e : entries_)
         if (e.name == name) return e;
-    fail(DS_ERR_NOT_FOUND, "scheduler has no value for data " + quoted(name));
+    fail(Status::not_found, "scheduler has no value for data " + quoted(name));
 }
 
 void Scheduler::step() {
     check_not_busy("step");
     Sparsifier &sp = sparsifier();
-    if (sp.busy()) fail(DS_ERR_STATE, "the scheduler cannot step while a callback on its sparsifier runs");
+    if (sp.busy()) fail(Status::state, "the scheduler cannot step while a callback on its sparsifier runs");
     if (step_count_ == 1 && sp.step_count() == sparsifier_steps_at_start_)
-        log(DS_LOG_WARNING,
+        log(LogLevel::warning,
             "detected a call of the scheduler's step before the sparsifier's step: call the sparsifier's "
             "step first (the first value of the schedule is otherwise skipped)");
 
@@ -78,8 +64,8 @@ void Scheduler::step() {
     std::vector<Entry> next;
     std::vector<std::pair<std::string, double>> values;
     {
-        BusyGuard guard(busy_);
-        Sparsifier::CallbackScope scope(sp);  // the items cannot change under this loop
+        BusyFlag::Scope guard(busy_);
+        BusyFlag::Scope scope(sp.busy_flag());  // the items cannot change under this loop
         for (const Item &it : sp.items()) {
             double current;
             if (!sp.get_param(it.name, param_, &current)) continue;  // no value to schedule
@@ -87,7 +73,7 @@ void Scheduler::step() {
             const double base = known != known_base.end() ? known->second : current;
             const double v = schedule_->value(it.name, epoch, base, current);
             if (!std::isfinite(v))
-                fail(DS_ERR_CALLBACK, "schedule returned " + format_number(v) + " for data " + quoted(it.name) +
+                fail(Status::callback, "schedule returned " + format_number(v) + " for data " + quoted(it.name) +
                                           " at epoch " + std::to_string(epoch));
             next.push_back({it.name, base, v});
             values.emplace_back(it.name, v);
@@ -105,7 +91,7 @@ void Scheduler::step() {
     sp.set_mask_update(true);
     if (verbose_)
         for (const Entry &e : entries_)
-            log(DS_LOG_INFO, "epoch " + std::to_string(epoch) + ": adjusting " + param_ + " of " + quoted(e.name) +
+            log(LogLevel::info, "epoch " + std::to_string(epoch) + ": adjusting " + param_ + " of " + quoted(e.name) +
                                  " to " + format_number(*e.last));
 }
 
@@ -123,39 +109,39 @@ SchedulerSnapshot Scheduler::snapshot() const {
 void Scheduler::restore(const SchedulerSnapshot &s) {
     check_not_busy("load");
     if (s.schedule_param != param_)
-        fail(DS_ERR_CORRUPT, "state schedules " + quoted(s.schedule_param) + ", this scheduler schedules " +
+        fail(Status::corrupt, "state schedules " + quoted(s.schedule_param) + ", this scheduler schedules " +
                                  quoted(param_));
     if (s.schedule_kind != schedule_->kind())
-        fail(DS_ERR_CORRUPT, "state was saved with a " + quoted(s.schedule_kind) + " schedule, this scheduler has a " +
+        fail(Status::corrupt, "state was saved with a " + quoted(s.schedule_kind) + " schedule, this scheduler has a " +
                                  quoted(schedule_->kind()) + " schedule");
     if (s.last_epoch < -1 || s.step_count < 0)
-        fail(DS_ERR_CORRUPT, "state has last_epoch " + std::to_string(s.last_epoch) + " and step count " +
+        fail(Status::corrupt, "state has last_epoch " + std::to_string(s.last_epoch) + " and step count " +
                                  std::to_string(s.step_count));
     std::unique_ptr<Schedule> schedule;
-    if (is_serialisable_builtin(s.schedule_kind)) {
+    if (find_builtin_schedule(s.schedule_kind)) {
         try {
             schedule = make_builtin(s.schedule_kind, s.schedule_params);
         } catch (const Error &e) {
-            fail(DS_ERR_CORRUPT, std::string("state's schedule parameters are invalid: ") + e.what());
+            fail(Status::corrupt, std::string("state's schedule parameters are invalid: ") + e.what());
         }
     }
     std::vector<Entry> entries;
     std::vector<std::pair<std::string, double>> values;  // the last step's values, back into the sparsifier
     for (const auto &e : s.entries) {
-        if (!e.base) fail(DS_ERR_CORRUPT, "state has no base value for " + quoted(e.name));
+        if (!e.base) fail(Status::corrupt, "state has no base value for " + quoted(e.name));
         entries.push_back({e.name, *e.base, e.last});
         if (e.last) values.emplace_back(e.name, *e.last);
     }
     Sparsifier &sp = sparsifier();
-    if (sp.busy()) fail(DS_ERR_STATE, "the scheduler cannot load while a callback on its sparsifier runs");
+    if (sp.busy()) fail(Status::state, "the scheduler cannot load while a callback on its sparsifier runs");
     for (const auto &v : values)
         if (!sp.find(v.first))
-            fail(DS_ERR_CORRUPT, "state schedules data " + quoted(v.first) +
+            fail(Status::corrupt, "state schedules data " + quoted(v.first) +
                                      " that the sparsifier does not have (restore the sparsifier first)");
     try {
         sp.set_params(values, param_);  // checks all, then applies all
     } catch (const Error &e) {
-        fail(DS_ERR_CORRUPT, std::string("state's values do not fit the sparsifier: ") + e.what());
+        fail(Status::corrupt, std::string("state's values do not fit the sparsifier: ") + e.what());
     }
     // Commit: nothing below can fail.
     if (schedule) schedule_.swap(schedule);

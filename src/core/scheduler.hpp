@@ -8,9 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "core/busy.hpp"
 #include "core/schedules.hpp"
 #include "core/sparsifier.hpp"
-#include "core/state.hpp"
+#include "core/state/snapshot.hpp"
 
 namespace ds {
 
@@ -25,7 +26,6 @@ public:
     int64_t last_epoch() const { return last_epoch_; }
     int64_t step_count() const { return step_count_; }
     const std::string &schedule_param() const { return param_; }
-    const Schedule &schedule() const { return *schedule_; }
     void set_verbose(bool verbose);
 
     struct Entry {
@@ -34,14 +34,14 @@ public:
         std::optional<double> last;  // absent until a step scheduled the item
     };
     const std::vector<Entry> &entries() const { return entries_; }
-    const Entry &entry(const std::string &name) const;  // DS_ERR_NOT_FOUND
+    const Entry &entry(const std::string &name) const;  // Status::not_found
 
     SchedulerSnapshot snapshot() const;
     // Validates the snapshot against this scheduler, then replaces its state.
     void restore(const SchedulerSnapshot &snapshot);
 
 private:
-    Sparsifier &sparsifier();  // DS_ERR_STATE once the sparsifier was destroyed
+    Sparsifier &sparsifier();  // Status::state once the sparsifier was destroyed
     void check_not_busy(const char *operation) const;
 
     Sparsifier *sparsifier_;
@@ -53,7 +53,7 @@ private:
     int64_t sparsifier_steps_at_start_;
     std::vector<Entry> entries_;  // items with a base value, in the sparsifier's order
     bool verbose_ = false;
-    bool busy_ = false;  // inside a schedule callback
+    BusyFlag busy_;  // inside a schedule callback
 };
 
 }  // namespace ds

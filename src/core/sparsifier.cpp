@@ -7,7 +7,9 @@
 
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "core/parallel.hpp"
 #include "core/norm_mask.hpp"
+#include "core/validate.hpp"
 
 namespace ds {
 namespace {
@@ -16,44 +18,32 @@ namespace {
 // smaller ones are spread over threads, one item per thread.
 constexpr size_t kParallelItemElements = size_t{1} << 16;
 
-std::string shape_string(int64_t rows, int64_t cols) { return std::to_string(rows) + "x" + std::to_string(cols); }
-
 }  // namespace
 
-Sparsifier::Sparsifier(ds_norm norm, MaskUpdate update, Config defaults)
+Sparsifier::Sparsifier(Norm norm, MaskUpdate update, Config defaults)
     : norm_(norm), custom_(std::move(update)), defaults_(std::move(defaults)) {}
 
-Sparsifier Sparsifier::norm(ds_norm norm, const Config &defaults) {
-    if (norm != DS_NORM_L1 && norm != DS_NORM_L2)
-        fail(DS_ERR_INVALID_ARGUMENT, "norm must be DS_NORM_L1 (0) or DS_NORM_L2 (1), got " +
-                                          std::to_string(static_cast<int>(norm)));
-    for (const auto &kv : defaults) check_entry(kv.first, kv.second);
+Sparsifier Sparsifier::norm(Norm norm, const Config &defaults) {
+    check_entries(defaults);
     Sparsifier s(norm, nullptr, norm_defaults(defaults));
     s.check_config(s.defaults_, "defaults");
     return s;
 }
 
 Sparsifier Sparsifier::custom(MaskUpdate update, const Config &defaults) {
-    if (!update) fail(DS_ERR_INVALID_ARGUMENT, "fn (the update-mask callback) must not be NULL");
-    for (const auto &kv : defaults) check_entry(kv.first, kv.second);
-    return Sparsifier(DS_NORM_L1, std::move(update), defaults);
-}
-
-void Sparsifier::check_name(const char *name, const char *argument) {
-    if (!name) fail(DS_ERR_INVALID_ARGUMENT, std::string(argument) + " must not be NULL");
-    if (!*name) fail(DS_ERR_INVALID_ARGUMENT, std::string(argument) + " must not be empty");
-    if (std::strchr(name, '.'))
-        fail(DS_ERR_INVALID_ARGUMENT, std::string(argument) + " must not contain '.', got " + quoted(name));
+    if (!update) fail(Status::invalid_argument, "fn (the update-mask callback) must not be NULL");
+    check_entries(defaults);
+    return Sparsifier(Norm::l1, std::move(update), defaults);
 }
 
 void Sparsifier::check_config(const Config &config, const std::string &item) const {
-    for (const auto &kv : config) check_entry(kv.first, kv.second);
+    check_entries(config);
     if (is_norm()) (void)norm_params(config, item);
 }
 
 void Sparsifier::check_not_busy(const char *operation) const {
-    if (busy_)
-        fail(DS_ERR_STATE, std::string(operation) +
+    if (busy_.busy())
+        fail(Status::state, std::string(operation) +
                                " is not allowed while a callback on this sparsifier (update-mask or schedule) runs");
 }
 
@@ -64,22 +54,22 @@ const Item *Sparsifier::find(const std::string &name) const {
 
 const Item &Sparsifier::item(const std::string &name) const {
     const Item *found = find(name);
-    if (!found) fail(DS_ERR_NOT_FOUND, "no data named " + quoted(name));
+    if (!found) fail(Status::not_found, "no data named " + quoted(name));
     return *found;
 }
 
 void Sparsifier::add_data(const std::string &name, float *data, int64_t rows, int64_t cols,
                           const Config &overrides, bool reuse_mask) {
     check_not_busy("add_data");
-    check_name(name.c_str());
-    if (!data) fail(DS_ERR_INVALID_ARGUMENT, "data must not be NULL (name " + quoted(name) + ")");
-    if (rows <= 0) fail(DS_ERR_INVALID_ARGUMENT, "rows must be > 0, got " + std::to_string(rows));
-    if (cols <= 0) fail(DS_ERR_INVALID_ARGUMENT, "cols must be > 0, got " + std::to_string(cols));
-    if (rows > std::numeric_limits<int64_t>::max() / cols ||
-        static_cast<uint64_t>(rows * cols) > std::numeric_limits<size_t>::max() / sizeof(float))
-        fail(DS_ERR_INVALID_ARGUMENT, "rows*cols overflows: rows " + std::to_string(rows) + ", cols " +
+    check_name(name);
+    if (!data) fail(Status::invalid_argument, "data must not be NULL (name " + quoted(name) + ")");
+    if (rows <= 0) fail(Status::invalid_argument, "rows must be > 0, got " + std::to_string(rows));
+    if (cols <= 0) fail(Status::invalid_argument, "cols must be > 0, got " + std::to_string(cols));
+    const int64_t n = element_count(rows, cols);
+    if (n < 0 || static_cast<uint64_t>(n) > std::numeric_limits<size_t>::max() / sizeof(float))
+        fail(Status::invalid_argument, "rows*cols overflows: rows " + std::to_string(rows) + ", cols " +
                                           std::to_string(cols));
-    for (const auto &kv : overrides) check_entry(kv.first, kv.second);
+    check_entries(overrides);
 
     const Item *old = find(name);
     Item fresh;
@@ -91,10 +81,10 @@ void Sparsifier::add_data(const std::string &name, float *data, int64_t rows, in
     check_config(fresh.config, name);
     if (old && reuse_mask) {
         if (old->rows != rows || old->cols != cols)
-            fail(DS_ERR_SHAPE, "reuse_mask needs the new data of " + quoted(name) + " to have the old shape " +
+            fail(Status::shape, "reuse_mask needs the new data of " + quoted(name) + " to have the old shape " +
                                    shape_string(old->rows, old->cols) + ", got " + shape_string(rows, cols));
         if (old->squashed)
-            fail(DS_ERR_STATE, "cannot reuse the mask of " + quoted(name) +
+            fail(Status::state, "cannot reuse the mask of " + quoted(name) +
                                    ": it was squashed (add with reuse_mask = 0)");
         fresh.mask = old->mask;
     } else {
@@ -105,7 +95,7 @@ void Sparsifier::add_data(const std::string &name, float *data, int64_t rows, in
         const std::string message = "replacing data " + quoted(name) + " (" + shape_string(old->rows, old->cols) +
                                     " -> " + shape_string(rows, cols) + "); did you mean a different name?";
         items_[index_.at(name)] = std::move(fresh);
-        log(DS_LOG_WARNING, message);
+        log(LogLevel::warning, message);
     } else {
         items_.push_back(std::move(fresh));
         try {
@@ -120,7 +110,7 @@ void Sparsifier::add_data(const std::string &name, float *data, int64_t rows, in
 void Sparsifier::remove_data(const std::string &name) {
     check_not_busy("remove_data");
     auto found = index_.find(name);
-    if (found == index_.end()) fail(DS_ERR_NOT_FOUND, "no data named " + quoted(name));
+    if (found == index_.end()) fail(Status::not_found, "no data named " + quoted(name));
     const size_t pos = found->second;
     std::unordered_map<std::string, size_t> index;  // built first: the only step that can fail
     index.reserve(items_.size());
@@ -140,19 +130,14 @@ std::vector<std::vector<uint8_t>> Sparsifier::compute_norm_masks(const std::vect
         masks[w].resize(it.size());
         (it.size() >= kParallelItemElements ? large : small).push_back(w);
     }
-    bool failed = false;
+    ParallelErrors errors;  // an exception must not leave the parallel region
 #pragma omp parallel for schedule(dynamic) if (small.size() > 1)
     for (size_t s = 0; s < small.size(); ++s) {
         const size_t w = small[s];
         const Item &it = items_[which[w]];
-        try {
-            norm_mask(it.data, it.rows, it.cols, norm_, params[w], masks[w].data(), false);
-        } catch (...) {
-#pragma omp atomic write
-            failed = true;
-        }
+        errors.run([&] { norm_mask(it.data, it.rows, it.cols, norm_, params[w], masks[w].data(), false); });
     }
-    if (failed) throw std::bad_alloc();
+    errors.rethrow();
     for (size_t w : large) {
         const Item &it = items_[which[w]];
         norm_mask(it.data, it.rows, it.cols, norm_, params[w], masks[w].data(), true);
@@ -163,7 +148,7 @@ std::vector<std::vector<uint8_t>> Sparsifier::compute_norm_masks(const std::vect
 std::vector<std::vector<uint8_t>> Sparsifier::compute_custom_masks(const std::vector<size_t> &which) {
     std::vector<std::vector<uint8_t>> masks;
     masks.reserve(which.size());
-    CallbackScope scope(*this);
+    BusyFlag::Scope scope(busy_);
     for (size_t i : which) {
         const Item &it = items_[i];
         masks.push_back(it.mask);
@@ -171,11 +156,16 @@ std::vector<std::vector<uint8_t>> Sparsifier::compute_custom_masks(const std::ve
         custom_(it, mask);
         for (size_t e = 0; e < it.size(); ++e)
             if (mask[e] > 1)
-                fail(DS_ERR_CALLBACK, "update-mask callback wrote " + std::to_string(mask[e]) + " at index " +
+                fail(Status::callback, "update-mask callback wrote " + std::to_string(mask[e]) + " at index " +
                                           std::to_string(e) + " of the mask of " + quoted(it.name) +
                                           " (mask values must be 0 or 1)");
     }
     return masks;
+}
+
+void Sparsifier::set_mask_update(bool enabled) {
+    check_not_busy("set_mask_update");
+    mask_update_ = enabled;
 }
 
 void Sparsifier::step() {
@@ -248,7 +238,7 @@ Config Sparsifier::effective_config(const std::string &name) const {
 namespace {
 void check_count(size_t count, const Item &it, const char *what) {
     if (count < it.size())
-        fail(DS_ERR_INVALID_ARGUMENT, std::string("count ") + std::to_string(count) + " is too small for the " +
+        fail(Status::invalid_argument, std::string("count ") + std::to_string(count) + " is too small for the " +
                                           what + " of " + quoted(it.name) + " (" +
                                           shape_string(it.rows, it.cols) + " = " + std::to_string(it.size()) +
                                           " elements)");
@@ -257,7 +247,7 @@ void check_count(size_t count, const Item &it, const char *what) {
 
 void Sparsifier::get_mask(const std::string &name, uint8_t *out, size_t count) const {
     const Item &it = item(name);
-    if (it.squashed) fail(DS_ERR_STATE, "the mask of " + quoted(name) + " was squashed");
+    if (it.squashed) fail(Status::state, "the mask of " + quoted(name) + " was squashed");
     check_count(count, it, "mask");
     std::memcpy(out, it.mask.data(), it.size());
 }
@@ -265,7 +255,7 @@ void Sparsifier::get_mask(const std::string &name, uint8_t *out, size_t count) c
 void Sparsifier::get_data(const std::string &name, bool original, float *out, size_t count) const {
     const Item &it = item(name);
     if (original && it.squashed)
-        fail(DS_ERR_STATE, "the original data of " + quoted(name) + " is gone: its mask was squashed");
+        fail(Status::state, "the original data of " + quoted(name) + " is gone: its mask was squashed");
     check_count(count, it, "data");
     const size_t n = it.size();
     if (original || it.squashed) {
@@ -277,7 +267,7 @@ void Sparsifier::get_data(const std::string &name, bool original, float *out, si
 
 double Sparsifier::sparsity(const std::string &name) const {
     const Item &it = item(name);
-    if (it.squashed) fail(DS_ERR_STATE, "the mask of " + quoted(name) + " was squashed");
+    if (it.squashed) fail(Status::state, "the mask of " + quoted(name) + " was squashed");
     size_t zeros = static_cast<size_t>(std::count(it.mask.begin(), it.mask.end(), uint8_t{0}));
     return static_cast<double>(zeros) / static_cast<double>(it.size());
 }
@@ -311,13 +301,13 @@ SparsifierSnapshot Sparsifier::snapshot(bool with_data) const {
 
 void Sparsifier::restore(const SparsifierSnapshot &s, bool strict) {
     check_not_busy("load");
-    const char *mine = custom_ ? "custom" : (norm_ == DS_NORM_L1 ? "L1 norm" : "L2 norm");
-    const char *theirs = s.kind == 1 ? "custom" : (s.norm == DS_NORM_L1 ? "L1 norm" : "L2 norm");
+    const std::string mine = custom_ ? "custom" : std::string(norm_name(norm_)) + " norm";
+    const std::string theirs = s.kind == 1 ? "custom" : std::string(s.norm == 0 ? "L1" : "L2") + " norm";
     if (s.kind != (custom_ ? 1u : 0u) || (!custom_ && s.norm != static_cast<uint32_t>(norm_)))
-        fail(DS_ERR_CORRUPT, std::string("state is of a ") + theirs + " sparsifier, this is a " + mine + " sparsifier");
-    if (s.step_count < 0) fail(DS_ERR_CORRUPT, "state has a negative step count " + std::to_string(s.step_count));
+        fail(Status::corrupt, "state is of a " + theirs + " sparsifier, this is a " + mine + " sparsifier");
+    if (s.step_count < 0) fail(Status::corrupt, "state has a negative step count " + std::to_string(s.step_count));
 
-    auto invalid = [](const Error &e) { fail(DS_ERR_CORRUPT, std::string("state has an invalid config: ") + e.what()); };
+    auto invalid = [](const Error &e) { fail(Status::corrupt, std::string("state has an invalid config: ") + e.what()); };
     try {
         check_config(s.defaults, "defaults");
     } catch (const Error &e) {
@@ -329,14 +319,14 @@ void Sparsifier::restore(const SparsifierSnapshot &s, bool strict) {
     for (const auto &si : s.items) {
         auto found = index_.find(si.name);
         if (found == index_.end())
-            fail(DS_ERR_CORRUPT, "state has data " + quoted(si.name) + " that is not registered (add it first)");
+            fail(Status::corrupt, "state has data " + quoted(si.name) + " that is not registered (add it first)");
         Item &it = next[found->second];
         if (it.rows != si.rows || it.cols != si.cols)
-            fail(DS_ERR_CORRUPT, "state has data " + quoted(si.name) + " of shape " + shape_string(si.rows, si.cols) +
+            fail(Status::corrupt, "state has data " + quoted(si.name) + " of shape " + shape_string(si.rows, si.cols) +
                                      ", the registered data is " + shape_string(it.rows, it.cols));
         if (si.squashed != si.mask.empty() || (!si.squashed && si.mask.size() != it.size()) ||
             (si.has_data && si.data.size() != it.size()))
-            fail(DS_ERR_CORRUPT, "state has a mask or data of the wrong size for " + quoted(si.name));
+            fail(Status::corrupt, "state has a mask or data of the wrong size for " + quoted(si.name));
         try {
             check_config(si.config, si.name);
         } catch (const Error &e) {
@@ -350,7 +340,7 @@ void Sparsifier::restore(const SparsifierSnapshot &s, bool strict) {
     if (strict)
         for (size_t i = 0; i < items_.size(); ++i)
             if (!in_state[i])
-                fail(DS_ERR_CORRUPT, "strict load: the state has no data " + quoted(items_[i].name) +
+                fail(Status::corrupt, "strict load: the state has no data " + quoted(items_[i].name) +
                                          " (load with strict = 0 to merge)");
     Config defaults = s.defaults;
 

@@ -1,5 +1,5 @@
 // The data sparsifier: a registry of named, borrowed data items with their
-// configs and owned masks. No knowledge of the C ABI.
+// configs and owned masks.
 //
 // Every mutating method either completes or throws ds::Error leaving the
 // object exactly as it was: new state is built aside, then committed with
@@ -13,10 +13,10 @@
 #include <unordered_map>
 #include <vector>
 
-#include <datasparse/datasparse.h>
-
+#include "core/busy.hpp"
 #include "core/config.hpp"
-#include "core/state.hpp"
+#include "core/norm_config.hpp"
+#include "core/state/snapshot.hpp"
 
 namespace ds {
 
@@ -36,8 +36,9 @@ using MaskUpdate = std::function<void(const Item &item, uint8_t *mask)>;
 
 class Sparsifier {
 public:
-    static Sparsifier norm(ds_norm norm, const Config &defaults);
+    static Sparsifier norm(Norm norm, const Config &defaults);
     static Sparsifier custom(MaskUpdate update, const Config &defaults);
+
     Sparsifier(const Sparsifier &) = delete;
     Sparsifier &operator=(const Sparsifier &) = delete;
     Sparsifier(Sparsifier &&) = default;
@@ -46,6 +47,7 @@ public:
                   bool reuse_mask);
     void remove_data(const std::string &name);
     void step();
+    // names are checked first (Status::not_found); `all` ignores them.
     void squash_mask(const std::vector<std::string> &names, bool all, bool leave_parametrized);
 
     // Sets key on several items at once: all are checked before any changes.
@@ -56,25 +58,21 @@ public:
     bool get_param(const std::string &name, const std::string &key, double *out) const;
     Config effective_config(const std::string &name) const;
 
-    void set_mask_update(bool enabled) { check_not_busy("set_mask_update"); mask_update_ = enabled; }
+    void set_mask_update(bool enabled);
     bool mask_update() const { return mask_update_; }
     int64_t step_count() const { return step_count_; }
     bool is_norm() const { return !custom_; }
-    ds_norm norm_kind() const { return norm_; }
-    const Config &defaults() const { return defaults_; }
 
     const std::vector<Item> &items() const { return items_; }
-    const Item &item(const std::string &name) const;  // DS_ERR_NOT_FOUND
+    const Item &item(const std::string &name) const;  // Status::not_found
     const Item *find(const std::string &name) const;
 
     void get_mask(const std::string &name, uint8_t *out, size_t count) const;
     void get_data(const std::string &name, bool original, float *out, size_t count) const;
     double sparsity(const std::string &name) const;
 
-    static void check_name(const char *name, const char *argument = "name");
-
     SparsifierSnapshot snapshot(bool with_data) const;
-    // Validates the snapshot against the registered data (DS_ERR_CORRUPT on
+    // Validates the snapshot against the registered data (Status::corrupt on
     // any mismatch), then sets the config, mask and squashed flag of every
     // item in it; strict also requires every registered item to be in it
     // and restores the defaults, step count and mask-update flag.
@@ -82,37 +80,29 @@ public:
 
     // Expires when the sparsifier is destroyed: schedulers watch it.
     std::weak_ptr<const int> lifetime() const { return lifetime_; }
-    bool busy() const { return busy_; }
 
-    // While one is alive, user code runs (a schedule of a scheduler on this
-    // sparsifier): reading is fine, modifying calls fail with DS_ERR_STATE.
-    class CallbackScope {
-    public:
-        explicit CallbackScope(Sparsifier &s) : s_(s) { s_.busy_ = true; }
-        ~CallbackScope() { s_.busy_ = false; }
-        CallbackScope(const CallbackScope &) = delete;
-        CallbackScope &operator=(const CallbackScope &) = delete;
-
-    private:
-        Sparsifier &s_;
-    };
+    // While a scope of this flag is alive, user code runs (an update-mask
+    // callback, or a schedule of a scheduler on this sparsifier): reading is
+    // fine, modifying calls fail with Status::state.
+    bool busy() const { return busy_.busy(); }
+    BusyFlag &busy_flag() { return busy_; }
 
 private:
-    Sparsifier(ds_norm norm, MaskUpdate update, Config defaults);
+    Sparsifier(Norm norm, MaskUpdate update, Config defaults);
 
     void check_config(const Config &config, const std::string &item) const;
     void check_not_busy(const char *operation) const;
     std::vector<std::vector<uint8_t>> compute_norm_masks(const std::vector<size_t> &which) const;
     std::vector<std::vector<uint8_t>> compute_custom_masks(const std::vector<size_t> &which);
 
-    ds_norm norm_;
+    Norm norm_;
     MaskUpdate custom_;
     Config defaults_;
     std::vector<Item> items_;  // insertion order
     std::unordered_map<std::string, size_t> index_;
     bool mask_update_ = true;
     int64_t step_count_ = 0;
-    bool busy_ = false;  // inside step(): re-entrant mutation from a callback is refused
+    BusyFlag busy_;
     std::shared_ptr<const int> lifetime_ = std::make_shared<const int>(0);
 };
 

@@ -4,18 +4,18 @@
 
 namespace ds::kernels {
 
-void accumulate_row_scores_scalar(const float *row, size_t n, ds_norm norm, float *acc) {
-    for (size_t c = 0; c < n; ++c) acc[c] += element_score(row[c], norm);
+void accumulate_row_scores_scalar(const float *row, size_t n, Score score, float *acc) {
+    for (size_t c = 0; c < n; ++c) acc[c] += element_score(row[c], score);
 }
 
 // Compiled for the build's baseline architecture; runtime dispatch to wider
 // instruction sets is the fast-kernel work.
-void accumulate_row_scores(const float *row, size_t n, ds_norm norm, float *acc) {
+void accumulate_row_scores(const float *row, size_t n, Score score, float *acc) {
     using batch = xsimd::batch<float>;
     constexpr size_t width = batch::size;
     const size_t vec_end = n - n % width;
     size_t c = 0;
-    if (norm == DS_NORM_L1) {
+    if (score == Score::abs) {
         for (; c < vec_end; c += width) {
             batch x = batch::load_unaligned(row + c);
             (batch::load_unaligned(acc + c) + xsimd::abs(x)).store_unaligned(acc + c);
@@ -26,7 +26,7 @@ void accumulate_row_scores(const float *row, size_t n, ds_norm norm, float *acc)
             (batch::load_unaligned(acc + c) + x * x).store_unaligned(acc + c);
         }
     }
-    accumulate_row_scores_scalar(row + c, n - c, norm, acc + c);
+    accumulate_row_scores_scalar(row + c, n - c, score, acc + c);
 }
 
 }  // namespace ds::kernels

@@ -26,7 +26,7 @@ static double get(const ds_config *c, const char *key) {
 
 static const char *key_at(const ds_config *c, size_t i) {
     const char *k = NULL;
-    TU_OK(ds_config_key_at(c, i, &k));
+    TU_OK(ds_config_get_key(c, i, &k));
     cr_assert_not_null(k);
     return k;
 }
@@ -34,7 +34,7 @@ static const char *key_at(const ds_config *c, size_t i) {
 Test(config, new_config_is_empty) {
     cr_assert_eq(tu_config_count(cfg), 0);
     const char *k = "sentinel";
-    tu_fail(ds_config_key_at(cfg, 0, &k), DS_ERR_INVALID_ARGUMENT, "key_at(0) of empty config", "index", NULL);
+    tu_fail(ds_config_get_key(cfg, 0, &k), DS_ERR_INVALID_ARGUMENT, "key_at(0) of empty config", "index", NULL);
     cr_assert_str_eq(k, "sentinel", "out written on failure");
     double v = 7.0;
     tu_fail(ds_config_get(cfg, "sparsity_level", &v), DS_ERR_NOT_FOUND, "get on empty config", "sparsity_level",
@@ -123,9 +123,9 @@ Test(config, key_at_is_in_ascending_byte_order) {
     for (size_t i = 0; i < TU_ARRAY_LEN(sorted); ++i)
         cr_assert_str_eq(key_at(cfg, i), sorted[i], "key_at(%zu)", i);
     const char *k = "sentinel";
-    tu_fail(ds_config_key_at(cfg, TU_ARRAY_LEN(sorted), &k), DS_ERR_INVALID_ARGUMENT, "key_at(count)", NULL, NULL);
+    tu_fail(ds_config_get_key(cfg, TU_ARRAY_LEN(sorted), &k), DS_ERR_INVALID_ARGUMENT, "key_at(count)", NULL, NULL);
     cr_assert_str_eq(k, "sentinel");
-    tu_fail(ds_config_key_at(cfg, (size_t)-1, &k), DS_ERR_INVALID_ARGUMENT, "key_at(SIZE_MAX)", NULL, NULL);
+    tu_fail(ds_config_get_key(cfg, (size_t)-1, &k), DS_ERR_INVALID_ARGUMENT, "key_at(SIZE_MAX)", NULL, NULL);
 }
 
 Test(config, key_at_with_high_bytes_orders_unsigned) {
@@ -198,7 +198,6 @@ Test(config, empty_key_is_rejected) {
 Test(config, null_arguments_are_rejected) {
     TU_OK(ds_config_set(cfg, "k", 1.0));
     double v = 9.0;
-    size_t n = 99;
     const char *k = "sentinel";
     ds_config *out = (ds_config *)&v; /* sentinel, never dereferenced */
 
@@ -214,12 +213,10 @@ Test(config, null_arguments_are_rejected) {
     cr_assert_float_eq(v, 9.0, 0.0, "get wrote out on failure");
     tu_fail(ds_config_remove(NULL, "k"), DS_ERR_INVALID_ARGUMENT, "remove(NULL config)", "config", NULL);
     tu_fail(ds_config_remove(cfg, NULL), DS_ERR_INVALID_ARGUMENT, "remove(NULL key)", "key", NULL);
-    tu_fail(ds_config_count(NULL, &n), DS_ERR_INVALID_ARGUMENT, "count(NULL config)", "config", NULL);
-    cr_assert_eq(n, 99, "count wrote out on failure");
-    tu_fail(ds_config_count(cfg, NULL), DS_ERR_INVALID_ARGUMENT, "count(NULL out)", "out", NULL);
-    tu_fail(ds_config_key_at(NULL, 0, &k), DS_ERR_INVALID_ARGUMENT, "key_at(NULL config)", "config", NULL);
+    TU_FAIL_VALUE(ds_config_count(NULL), 0, "config");
+    tu_fail(ds_config_get_key(NULL, 0, &k), DS_ERR_INVALID_ARGUMENT, "key_at(NULL config)", "config", NULL);
     cr_assert_str_eq(k, "sentinel", "key_at wrote out on failure");
-    tu_fail(ds_config_key_at(cfg, 0, NULL), DS_ERR_INVALID_ARGUMENT, "key_at(NULL out)", "out", NULL);
+    tu_fail(ds_config_get_key(cfg, 0, NULL), DS_ERR_INVALID_ARGUMENT, "key_at(NULL out)", "out", NULL);
 
     cr_assert_eq(tu_config_count(cfg), 1, "a failed call changed the config");
     cr_assert_float_eq(get(cfg, "k"), 1.0, 0.0);

@@ -286,7 +286,7 @@ static const double k_cubic_w[8] = {
 Test(schedules, cubic_without_initially_zero) {
     add_item("w", 0.8);
     ds_schedule *p = NULL;
-    TU_OK(ds_schedule_create_cubic(0.2, 2, 1, 4, 0, &p));
+    TU_OK(tu_cubic(0.2, 2, 1, 4, 0, &p));
     cr_assert_str_eq(ds_schedule_kind(p), "cubic");
     ds_scheduler *sch = make(p);
     expect_sequence(sch, "w", k_cubic_w, 8);
@@ -296,7 +296,7 @@ Test(schedules, cubic_without_initially_zero) {
 Test(schedules, cubic_initially_zero) {
     add_item("w", 0.8);
     ds_schedule *p = NULL;
-    TU_OK(ds_schedule_create_cubic(0.2, 2, 1, 4, 1, &p));
+    TU_OK(tu_cubic(0.2, 2, 1, 4, 1, &p));
     ds_scheduler *sch = make(p);
     double want[8];
     memcpy(want, k_cubic_w, sizeof want);
@@ -312,7 +312,7 @@ Test(schedules, cubic_uses_each_items_base_and_delta_t) {
     add_item("v", 0.5);
     ds_schedule *p = NULL;
     /* s_i = 0.2, init_t = 0, delta_t = 2, total_t = 3: n*dt = 6 */
-    TU_OK(ds_schedule_create_cubic(0.2, 0, 2, 3, 0, &p));
+    TU_OK(tu_cubic(0.2, 0, 2, 3, 0, &p));
     ds_scheduler *sch = make(p);
     /* t=0: (1-0)^3 = 1: w 0.8-0.6 = 0.2; v 0.5-0.3 = 0.2 */
     cr_assert_float_eq(last_of(sch, "w"), 0.2, EPS);
@@ -347,7 +347,7 @@ Test(schedules, polynomial_decay_turns_and_keeps) {
     ds_schedule *p = NULL;
     /* initial 0.1, final 0.9, begin 2, end 10, power 2, frequency 2: turns at 2, 4, 6, 8, 10.
      * initial - final = -0.8, end - begin = 8 */
-    TU_OK(ds_schedule_create_polynomial_decay(0.1, 0.9, 2, 10, 2.0, 2, &p));
+    TU_OK(tu_polynomial_decay(0.1, 0.9, 2, 10, 2.0, 2, &p));
     cr_assert_str_eq(ds_schedule_kind(p), "polynomial_decay");
     ds_scheduler *sch = make(p);
     const double want[13] = {
@@ -372,7 +372,7 @@ Test(schedules, polynomial_decay_turns_and_keeps) {
 Test(schedules, polynomial_decay_keep_is_the_current_value) {
     add_item("w", 0.5);
     ds_schedule *p = NULL;
-    TU_OK(ds_schedule_create_polynomial_decay(0.1, 0.9, 2, 10, 2.0, 2, &p));
+    TU_OK(tu_polynomial_decay(0.1, 0.9, 2, 10, 2.0, 2, &p));
     ds_scheduler *sch = make(p);
     for (int t = 1; t <= 4; ++t)
         epoch_step(sch); /* t=4: 0.45 */
@@ -394,7 +394,7 @@ Test(schedules, polynomial_decay_cubic_power_frequency_3) {
     add_item("w", 0.0);
     ds_schedule *p = NULL;
     /* initial 0.0, final 0.5, begin 0, end 6, power 3, frequency 3: turns at 0, 3, 6 */
-    TU_OK(ds_schedule_create_polynomial_decay(0.0, 0.5, 0, 6, 3.0, 3, &p));
+    TU_OK(tu_polynomial_decay(0.0, 0.5, 0, 6, 3.0, 3, &p));
     ds_scheduler *sch = make(p);
     const double want[8] = {
         0.0,    /* t=0: p = 0, 0.5-0.5*1 */
@@ -499,25 +499,25 @@ Test(schedules, invalid_parameters_are_rejected) {
     EXPECT_INVALID(ds_schedule_create_lambda(NULL, NULL, &out_));
     EXPECT_INVALID(ds_schedule_create_lambda(dummy_lambda, NULL, NULL));
 
-    EXPECT_INVALID(ds_schedule_create_cubic(NAN, 0, 1, 1, 0, &out_));
-    EXPECT_INVALID(ds_schedule_create_cubic(inf, 0, 1, 1, 0, &out_));
-    EXPECT_INVALID(ds_schedule_create_cubic(0.1, -1, 1, 1, 0, &out_));
-    EXPECT_INVALID(ds_schedule_create_cubic(0.1, 0, 0, 1, 0, &out_));
-    EXPECT_INVALID(ds_schedule_create_cubic(0.1, 0, -5, 1, 0, &out_));
-    EXPECT_INVALID(ds_schedule_create_cubic(0.1, 0, 1, 0, 0, &out_));
-    EXPECT_INVALID(ds_schedule_create_cubic(0.1, 0, 1, -1, 0, &out_));
-    EXPECT_INVALID(ds_schedule_create_cubic(0.1, 0, 1, 1, 0, NULL));
+    EXPECT_INVALID(tu_cubic(NAN, 0, 1, 1, 0, &out_));
+    EXPECT_INVALID(tu_cubic(inf, 0, 1, 1, 0, &out_));
+    EXPECT_INVALID(tu_cubic(0.1, -1, 1, 1, 0, &out_));
+    EXPECT_INVALID(tu_cubic(0.1, 0, 0, 1, 0, &out_));
+    EXPECT_INVALID(tu_cubic(0.1, 0, -5, 1, 0, &out_));
+    EXPECT_INVALID(tu_cubic(0.1, 0, 1, 0, 0, &out_));
+    EXPECT_INVALID(tu_cubic(0.1, 0, 1, -1, 0, &out_));
+    EXPECT_INVALID(tu_cubic(0.1, 0, 1, 1, 0, NULL));
 
-    EXPECT_INVALID(ds_schedule_create_polynomial_decay(NAN, 0.9, 0, 10, 3.0, 1, &out_));
-    EXPECT_INVALID(ds_schedule_create_polynomial_decay(0.1, inf, 0, 10, 3.0, 1, &out_));
-    EXPECT_INVALID(ds_schedule_create_polynomial_decay(0.1, 0.9, 0, 10, NAN, 1, &out_));
-    EXPECT_INVALID(ds_schedule_create_polynomial_decay(0.1, 0.9, -1, 10, 3.0, 1, &out_));
-    EXPECT_INVALID(ds_schedule_create_polynomial_decay(0.1, 0.9, 5, 5, 3.0, 1, &out_));  /* end == begin */
-    EXPECT_INVALID(ds_schedule_create_polynomial_decay(0.1, 0.9, 5, 4, 3.0, 1, &out_));  /* end < begin */
-    EXPECT_INVALID(ds_schedule_create_polynomial_decay(0.1, 0.9, 0, -1, 3.0, 1, &out_)); /* no "no end" here */
-    EXPECT_INVALID(ds_schedule_create_polynomial_decay(0.1, 0.9, 0, 10, 3.0, 0, &out_));
-    EXPECT_INVALID(ds_schedule_create_polynomial_decay(0.1, 0.9, 0, 10, 3.0, -2, &out_));
-    EXPECT_INVALID(ds_schedule_create_polynomial_decay(0.1, 0.9, 0, 10, 3.0, 1, NULL));
+    EXPECT_INVALID(tu_polynomial_decay(NAN, 0.9, 0, 10, 3.0, 1, &out_));
+    EXPECT_INVALID(tu_polynomial_decay(0.1, inf, 0, 10, 3.0, 1, &out_));
+    EXPECT_INVALID(tu_polynomial_decay(0.1, 0.9, 0, 10, NAN, 1, &out_));
+    EXPECT_INVALID(tu_polynomial_decay(0.1, 0.9, -1, 10, 3.0, 1, &out_));
+    EXPECT_INVALID(tu_polynomial_decay(0.1, 0.9, 5, 5, 3.0, 1, &out_));  /* end == begin */
+    EXPECT_INVALID(tu_polynomial_decay(0.1, 0.9, 5, 4, 3.0, 1, &out_));  /* end < begin */
+    EXPECT_INVALID(tu_polynomial_decay(0.1, 0.9, 0, -1, 3.0, 1, &out_)); /* no "no end" here */
+    EXPECT_INVALID(tu_polynomial_decay(0.1, 0.9, 0, 10, 3.0, 0, &out_));
+    EXPECT_INVALID(tu_polynomial_decay(0.1, 0.9, 0, 10, 3.0, -2, &out_));
+    EXPECT_INVALID(tu_polynomial_decay(0.1, 0.9, 0, 10, 3.0, 1, NULL));
 
     EXPECT_INVALID(ds_schedule_create_constant(NAN, 0, -1, 1, &out_));
     EXPECT_INVALID(ds_schedule_create_constant(-inf, 0, -1, 1, &out_));
@@ -533,9 +533,9 @@ Test(schedules, boundary_parameters_are_accepted) {
     ds_schedule *p = NULL;
     TU_OK(ds_schedule_create_step(1, 0.0, &p));
     ds_schedule_destroy(p);
-    TU_OK(ds_schedule_create_cubic(0.0, 0, 1, 1, 1, &p));
+    TU_OK(tu_cubic(0.0, 0, 1, 1, 1, &p));
     ds_schedule_destroy(p);
-    TU_OK(ds_schedule_create_polynomial_decay(0.0, 1.0, 0, 1, 0.0, 1, &p));
+    TU_OK(tu_polynomial_decay(0.0, 1.0, 0, 1, 0.0, 1, &p));
     ds_schedule_destroy(p);
     TU_OK(ds_schedule_create_constant(0.0, 0, 0, 1, &p));
     ds_schedule_destroy(p);
@@ -609,8 +609,8 @@ static ds_schedule *resume_schedule(resume_kind kind) {
     switch (kind) {
     case R_GAMMA: TU_OK(ds_schedule_create_gamma(1.25, 0.95, &p)); break; /* w: 0.25 * 1.25^t, capped at 0.95 from t=6 */
     case R_STEP: TU_OK(ds_schedule_create_step(3, 0.5, &p)); break;
-    case R_CUBIC: TU_OK(ds_schedule_create_cubic(0.05, 1, 2, 4, 0, &p)); break;
-    case R_POLY: TU_OK(ds_schedule_create_polynomial_decay(0.1, 0.8, 2, 8, 3.0, 2, &p)); break;
+    case R_CUBIC: TU_OK(tu_cubic(0.05, 1, 2, 4, 0, &p)); break;
+    case R_POLY: TU_OK(tu_polynomial_decay(0.1, 0.8, 2, 8, 3.0, 2, &p)); break;
     case R_CONSTANT: TU_OK(ds_schedule_create_constant(0.6, 2, -1, 3, &p)); break;
     }
     cr_assert_not_null(p);
@@ -760,7 +760,7 @@ static void resume_check(resume_kind kind, int via_file, int with_data, resume_o
         TU_OK(ds_scheduler_load_buffer(sch2, sch_buf, sch_size));
     cr_assert_eq(ds_scheduler_last_epoch(sch2), R_STOP);
     int64_t steps = 0;
-    TU_OK(ds_scheduler_step_count(sch2, &steps));
+    steps = ds_scheduler_step_count(sch2);
     cr_assert_eq(steps, R_STOP + 1);
     record_epoch(&part, R_STOP, s2, sch2);
 

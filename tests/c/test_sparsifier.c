@@ -31,26 +31,26 @@ static void add(ds_sparsifier *sp, const char *name, float *data, int64_t rows, 
 
 static size_t count_items(const ds_sparsifier *sp) {
     size_t n = (size_t)-1;
-    TU_OK(ds_sparsifier_count(sp, &n));
+    n = ds_sparsifier_count(sp);
     return n;
 }
 
 static int contains(const ds_sparsifier *sp, const char *name) {
     int c = -1;
-    TU_OK(ds_sparsifier_contains(sp, name, &c));
+    c = ds_sparsifier_contains(sp, name);
     cr_assert(c == 0 || c == 1);
     return c;
 }
 
 static int64_t step_count(const ds_sparsifier *sp) {
     int64_t n = -1;
-    TU_OK(ds_sparsifier_step_count(sp, &n));
+    n = ds_sparsifier_step_count(sp);
     return n;
 }
 
 static int is_squashed(const ds_sparsifier *sp, const char *name) {
     int q = -1;
-    TU_OK(ds_sparsifier_is_squashed(sp, name, &q));
+    TU_OK(ds_sparsifier_get_squashed(sp, name, &q));
     cr_assert(q == 0 || q == 1);
     return q;
 }
@@ -385,7 +385,7 @@ Test(sparsifier, replace_keeps_the_insertion_position) {
     const char *expected[] = {"a", "b", "c"};
     for (size_t i = 0; i < 3; ++i) {
         const char *n = NULL;
-        TU_OK(ds_sparsifier_name_at(s, i, &n));
+        TU_OK(ds_sparsifier_get_name(s, i, &n));
         cr_assert_str_eq(n, expected[i], "name_at(%zu)", i);
     }
 }
@@ -438,14 +438,14 @@ Test(sparsifier, two_items_may_share_one_buffer) {
 
 Test(sparsifier, mask_update_switch) {
     int on = -1;
-    TU_OK(ds_sparsifier_get_mask_update(s, &on));
+    on = ds_sparsifier_mask_update(s);
     cr_assert_eq(on, 1, "mask update must start enabled");
 
     float d[16];
     memcpy(d, data_2x8, sizeof d);
     add(s, "x", d, 2, 8, NULL, 0);
     TU_OK(ds_sparsifier_set_mask_update(s, 0));
-    TU_OK(ds_sparsifier_get_mask_update(s, &on));
+    on = ds_sparsifier_mask_update(s);
     cr_assert_eq(on, 0);
     TU_OK(ds_sparsifier_step(s));
     TU_OK(ds_sparsifier_step(s));
@@ -453,7 +453,7 @@ Test(sparsifier, mask_update_switch) {
     tu_assert_all_ones(s, "x", 16);
 
     TU_OK(ds_sparsifier_set_mask_update(s, 7)); /* any non-zero enables */
-    TU_OK(ds_sparsifier_get_mask_update(s, &on));
+    on = ds_sparsifier_mask_update(s);
     cr_assert_eq(on, 1);
     TU_OK(ds_sparsifier_step(s));
     uint8_t m[16];
@@ -643,9 +643,9 @@ Test(sparsifier, remove_data) {
     cr_assert_eq(contains(s, "bravo"), 0);
     cr_assert_eq(contains(s, "alpha"), 1);
     const char *n = NULL;
-    TU_OK(ds_sparsifier_name_at(s, 0, &n));
+    TU_OK(ds_sparsifier_get_name(s, 0, &n));
     cr_assert_str_eq(n, "alpha");
-    TU_OK(ds_sparsifier_name_at(s, 1, &n));
+    TU_OK(ds_sparsifier_get_name(s, 1, &n));
     cr_assert_str_eq(n, "charlie");
     for (int i = 0; i < 4; ++i)
         cr_assert_float_eq(b[i], (float)(5 + i), 0.0f, "removal touched the caller's data");
@@ -677,13 +677,13 @@ Test(sparsifier, count_name_at_contains_shape) {
     add(s, "second", b, 1, 5, NULL, 0);
     cr_assert_eq(count_items(s), 2);
     const char *n = NULL;
-    TU_OK(ds_sparsifier_name_at(s, 0, &n));
+    TU_OK(ds_sparsifier_get_name(s, 0, &n));
     cr_assert_str_eq(n, "first");
-    TU_OK(ds_sparsifier_name_at(s, 1, &n));
+    TU_OK(ds_sparsifier_get_name(s, 1, &n));
     cr_assert_str_eq(n, "second");
     const char *keep = "sentinel";
     n = keep;
-    tu_fail(ds_sparsifier_name_at(s, 2, &n), DS_ERR_INVALID_ARGUMENT, "name_at(count)", "index", NULL);
+    tu_fail(ds_sparsifier_get_name(s, 2, &n), DS_ERR_INVALID_ARGUMENT, "name_at(count)", "index", NULL);
     cr_assert_eq(n, keep, "name_at wrote out on failure");
     cr_assert_eq(contains(s, "first"), 1);
     cr_assert_eq(contains(s, "third"), 0);
@@ -769,7 +769,7 @@ Test(sparsifier, many_items) {
         tu_get_mask(s, name, m, 8);
         tu_assert_mask_eq(m, want, 2, 4, name);
         const char *n = NULL;
-        TU_OK(ds_sparsifier_name_at(s, (size_t)i, &n));
+        TU_OK(ds_sparsifier_get_name(s, (size_t)i, &n));
         cr_assert_str_eq(n, name);
     }
 }

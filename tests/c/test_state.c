@@ -100,19 +100,19 @@ typedef struct sp_snap {
 
 static void sp_snap_take(const ds_sparsifier *s, sp_snap *out) {
     memset(out, 0, sizeof *out);
-    TU_OK(ds_sparsifier_count(s, &out->count));
+    out->count = ds_sparsifier_count(s);
     cr_assert_leq(out->count, SNAP_ITEMS);
-    TU_OK(ds_sparsifier_step_count(s, &out->steps));
-    TU_OK(ds_sparsifier_get_mask_update(s, &out->mask_update));
+    out->steps = ds_sparsifier_step_count(s);
+    out->mask_update = ds_sparsifier_mask_update(s);
     ds_config *c = NULL;
     TU_OK(ds_config_create(&c));
     for (size_t i = 0; i < out->count; ++i) {
         item_snap *it = &out->items[i];
         const char *name = NULL;
-        TU_OK(ds_sparsifier_name_at(s, i, &name));
+        TU_OK(ds_sparsifier_get_name(s, i, &name));
         snprintf(it->name, sizeof it->name, "%s", name);
         TU_OK(ds_sparsifier_get_shape(s, it->name, &it->rows, &it->cols));
-        TU_OK(ds_sparsifier_is_squashed(s, it->name, &it->squashed));
+        TU_OK(ds_sparsifier_get_squashed(s, it->name, &it->squashed));
         size_t n = (size_t)(it->rows * it->cols);
         if (!it->squashed) {
             it->mask = malloc(n);
@@ -122,11 +122,11 @@ static void sp_snap_take(const ds_sparsifier *s, sp_snap *out) {
             TU_OK(ds_sparsifier_get_data(s, it->name, 1, it->data, n));
         }
         TU_OK(ds_sparsifier_get_config(s, it->name, c));
-        TU_OK(ds_config_count(c, &it->nkeys));
+        it->nkeys = ds_config_count(c);
         cr_assert_leq(it->nkeys, SNAP_KEYS);
         for (size_t k = 0; k < it->nkeys; ++k) {
             const char *key = NULL;
-            TU_OK(ds_config_key_at(c, k, &key));
+            TU_OK(ds_config_get_key(c, k, &key));
             snprintf(it->keys[k], sizeof it->keys[k], "%s", key);
             TU_OK(ds_config_get(c, key, &it->values[k]));
         }
@@ -181,12 +181,12 @@ typedef struct sch_snap {
 static void sch_snap_take(const ds_scheduler *sch, sch_snap *out) {
     memset(out, 0, sizeof *out);
     out->last_epoch = ds_scheduler_last_epoch(sch);
-    TU_OK(ds_scheduler_step_count(sch, &out->steps));
-    TU_OK(ds_scheduler_count(sch, &out->count));
+    out->steps = ds_scheduler_step_count(sch);
+    out->count = ds_scheduler_count(sch);
     cr_assert_leq(out->count, SNAP_ITEMS);
     for (size_t i = 0; i < out->count; ++i) {
         const char *name = NULL;
-        TU_OK(ds_scheduler_name_at(sch, i, &name));
+        TU_OK(ds_scheduler_get_name(sch, i, &name));
         snprintf(out->names[i], sizeof out->names[i], "%s", name);
         TU_OK(ds_scheduler_get_base_param(sch, out->names[i], &out->base[i]));
         out->last_status[i] = ds_scheduler_get_last_param(sch, out->names[i], &out->last[i]);
@@ -352,7 +352,7 @@ Test(state, value_the_sparsifier_rejects_changes_nothing) {
     ds_scheduler *sch = NULL;
     TU_OK(ds_scheduler_create(t.s, "zeros_per_block", failing_schedule, &f, -1, &sch));
     size_t count = 0;
-    TU_OK(ds_scheduler_count(sch, &count));
+    count = ds_scheduler_count(sch);
     cr_assert_eq(count, 3);
     TU_OK(ds_sparsifier_step(t.s));
     TU_OK(ds_scheduler_step(sch)); /* epoch 1: 4 -> 2 */
@@ -545,13 +545,13 @@ static void reentrant_mutation(int mutation) {
     TU_OK(ds_sparsifier_step(t.s));
     TU_OK(ds_scheduler_step(sch));
     size_t n_sp = 0, n_sch = 0;
-    TU_OK(ds_sparsifier_count(t.s, &n_sp));
-    TU_OK(ds_scheduler_count(sch, &n_sch));
+    n_sp = ds_sparsifier_count(t.s);
+    n_sch = ds_scheduler_count(sch);
     cr_assert_eq(n_sch, n_sp, "the scheduler tracks %zu items, the sparsifier holds %zu", n_sch, n_sp);
     for (size_t i = 0; i < n_sp; ++i) {
         const char *a = NULL, *b = NULL;
-        TU_OK(ds_sparsifier_name_at(t.s, i, &a));
-        TU_OK(ds_scheduler_name_at(sch, i, &b));
+        TU_OK(ds_sparsifier_get_name(t.s, i, &a));
+        TU_OK(ds_scheduler_get_name(sch, i, &b));
         cr_assert_str_eq(a, b);
     }
     ds_scheduler_destroy(sch);
@@ -1024,7 +1024,7 @@ Test(state, save_buffer_size_query_and_small_capacity) {
 /* Source scheduler: cubic over the source sparsifier, 3 epochs in. */
 static ds_schedule *cubic_schedule(void) {
     ds_schedule *p = NULL;
-    TU_OK(ds_schedule_create_cubic(0.1, 1, 1, 5, 0, &p));
+    TU_OK(tu_cubic(0.1, 1, 1, 5, 0, &p));
     return p;
 }
 
@@ -1470,7 +1470,7 @@ Test(state, saving_over_a_file_replaces_it_atomically) {
     TU_OK(ds_sparsifier_load(dst.s, path, 1));
     cr_assert_eq(param_of(dst.s, "a", "sparsity_level"), 0.8);
     int64_t steps = 0;
-    TU_OK(ds_sparsifier_step_count(dst.s, &steps));
+    steps = ds_sparsifier_step_count(dst.s);
     cr_assert_eq(steps, 3);
 
     /* Scheduler states are replaced the same way. */

@@ -124,11 +124,60 @@ static inline const char *tu_fail(ds_status got, ds_status want, const char *wha
     return m;
 }
 
+/* Makes this thread's last error a known marker, so that a following call
+ * can be seen to have set its own message. */
+static inline void tu_mark_error(void) {
+    cr_assert_null(ds_schedule_info_find("tu-marker"));
+    cr_assert(strstr(ds_last_error(), "tu-marker") != NULL, "the marker error was not set");
+}
+
+/* For the getters that return their value (ds_sparsifier_count, ...): the
+ * call returned its documented fallback and set a message containing needle.
+ * Use as tu_fail_value(tu_mark_error(), call == fallback, "what", "needle"). */
+static inline void tu_fail_value_check(int returned_fallback, const char *what, const char *needle) {
+    const char *m = tu_msg();
+    cr_assert(returned_fallback, "%s: did not return its fallback value (message: \"%s\")", what, m);
+    cr_assert(strstr(m, "tu-marker") == NULL, "%s: set no error message", what);
+    cr_assert(m[0] != '\0', "%s: empty error message", what);
+    if (needle)
+        cr_assert(tu_contains_ci(m, needle), "%s: message \"%s\" does not mention \"%s\"", what, m, needle);
+}
+#define TU_FAIL_VALUE(call, fallback, needle) \
+    do { tu_mark_error(); tu_fail_value_check((call) == (fallback), #call, (needle)); } while (0)
+
 #define TU_OK(call)                                                                                  \
     do {                                                                                             \
         ds_status tu_st_ = (call);                                                                   \
         cr_assert_eq(tu_st_, DS_OK, "%s failed: %s (%s)", #call, ds_status_string(tu_st_), tu_msg()); \
     } while (0)
+
+/* ---------------------------------------------------------------------
+ * Built-in schedules with options structs, positionally (as the tables of
+ * the schedule tests list them)
+ * --------------------------------------------------------------------- */
+
+static inline ds_status tu_cubic(double init_value, int64_t init_t, int64_t delta_t, int64_t total_t,
+                                 int initially_zero, ds_schedule **out) {
+    ds_cubic_options o = DS_CUBIC_OPTIONS_INIT;
+    o.init_value = init_value;
+    o.init_t = init_t;
+    o.delta_t = delta_t;
+    o.total_t = total_t;
+    o.initially_zero = initially_zero;
+    return ds_schedule_create_cubic(&o, out);
+}
+
+static inline ds_status tu_polynomial_decay(double initial, double final, int64_t begin_step, int64_t end_step,
+                                            double power, int64_t frequency, ds_schedule **out) {
+    ds_polynomial_decay_options o = DS_POLYNOMIAL_DECAY_OPTIONS_INIT;
+    o.initial = initial;
+    o.final = final;
+    o.begin_step = begin_step;
+    o.end_step = end_step;
+    o.power = power;
+    o.frequency = frequency;
+    return ds_schedule_create_polynomial_decay(&o, out);
+}
 
 /* ---------------------------------------------------------------------
  * Configs
@@ -156,7 +205,7 @@ static inline double tu_param(const ds_sparsifier *s, const char *name, const ch
 
 static inline size_t tu_config_count(const ds_config *c) {
     size_t n = (size_t)-1;
-    TU_OK(ds_config_count(c, &n));
+    n = ds_config_count(c);
     return n;
 }
 
@@ -166,8 +215,8 @@ static inline void tu_config_assert_same(const ds_config *a, const ds_config *b,
     cr_assert_eq(na, nb, "%s: config has %zu keys, expected %zu", what, na, nb);
     for (size_t i = 0; i < na; ++i) {
         const char *ka = NULL, *kb = NULL;
-        TU_OK(ds_config_key_at(a, i, &ka));
-        TU_OK(ds_config_key_at(b, i, &kb));
+        TU_OK(ds_config_get_key(a, i, &ka));
+        TU_OK(ds_config_get_key(b, i, &kb));
         cr_assert_str_eq(ka, kb, "%s: key %zu is \"%s\", expected \"%s\"", what, i, ka, kb);
         double va = NAN, vb = NAN;
         TU_OK(ds_config_get(a, ka, &va));
@@ -330,18 +379,18 @@ typedef struct tu_snap {
 
 static inline void tu_snap_take(const ds_sparsifier *s, tu_snap *out) {
     memset(out, 0, sizeof *out);
-    TU_OK(ds_sparsifier_count(s, &out->count));
-    TU_OK(ds_sparsifier_step_count(s, &out->steps));
-    TU_OK(ds_sparsifier_get_mask_update(s, &out->mask_update));
+    out->count = ds_sparsifier_count(s);
+    out->steps = ds_sparsifier_step_count(s);
+    out->mask_update = ds_sparsifier_mask_update(s);
     out->items = calloc(out->count ? out->count : 1, sizeof *out->items);
     cr_assert_not_null(out->items);
     for (size_t i = 0; i < out->count; ++i) {
         tu_item_snap *it = &out->items[i];
         const char *name = NULL;
-        TU_OK(ds_sparsifier_name_at(s, i, &name));
+        TU_OK(ds_sparsifier_get_name(s, i, &name));
         snprintf(it->name, sizeof it->name, "%s", name);
         TU_OK(ds_sparsifier_get_shape(s, it->name, &it->rows, &it->cols));
-        TU_OK(ds_sparsifier_is_squashed(s, it->name, &it->squashed));
+        TU_OK(ds_sparsifier_get_squashed(s, it->name, &it->squashed));
         size_t n = (size_t)(it->rows * it->cols);
         it->data = malloc(n * sizeof(float));
         cr_assert_not_null(it->data);

@@ -1,5 +1,5 @@
-// Unit test of the state format (src/core/state_format.cpp): round trips,
-// the byte layout of state_format.md (rebuilt here independently), every
+// Unit test of the state format (src/core/state/): round trips,
+// the byte layout of src/core/state/format.md (rebuilt here independently), every
 // single-byte corruption and truncation of small files, crafted invalid
 // files, and the atomic file writes. Prints "N passed, M failed" last and
 // exits non-zero on any failure.
@@ -19,12 +19,9 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "core/state.hpp"
-
-namespace ds {
-// Defined in state_format.cpp (not part of state.hpp).
-uint32_t crc32c(const uint8_t *bytes, size_t size);
-}  // namespace ds
+#include "core/state/codec.hpp"
+#include "core/state/crc32c.hpp"
+#include "core/state/file.hpp"
 
 using Bytes = std::vector<uint8_t>;
 using ds::SchedulerSnapshot;
@@ -229,7 +226,7 @@ static SchedulerSnapshot small_scheduler() {
 
 // Expects a ds::Error with `status`; `needle` (if any) in its message.
 template <class F>
-static bool throws(F &&f, ds_status status, const std::string &needle = "", std::string *message = nullptr) {
+static bool throws(F &&f, ds::Status status, const std::string &needle = "", std::string *message = nullptr) {
     try {
         f();
     } catch (const ds::Error &e) {
@@ -253,13 +250,13 @@ static bool throws(F &&f, ds_status status, const std::string &needle = "", std:
 }
 
 static bool sparsifier_corrupt(const Bytes &b, const std::string &needle = "") {
-    return throws([&] { ds::decode_sparsifier(b.data(), b.size()); }, DS_ERR_CORRUPT, needle);
+    return throws([&] { ds::decode_sparsifier(b.data(), b.size()); }, ds::Status::corrupt, needle);
 }
 static bool scheduler_corrupt(const Bytes &b, const std::string &needle = "") {
-    return throws([&] { ds::decode_scheduler(b.data(), b.size()); }, DS_ERR_CORRUPT, needle);
+    return throws([&] { ds::decode_scheduler(b.data(), b.size()); }, ds::Status::corrupt, needle);
 }
 
-// Outcome of decoding arbitrary bytes: 0 rejected (DS_ERR_CORRUPT), 1 decoded,
+// Outcome of decoding arbitrary bytes: 0 rejected (ds::Status::corrupt), 1 decoded,
 // -1 anything else (a failure).
 template <class Snapshot, class Decode>
 static int try_decode(Decode decode, const Bytes &b, Snapshot *out) {
@@ -267,7 +264,7 @@ static int try_decode(Decode decode, const Bytes &b, Snapshot *out) {
         *out = decode(b.data(), b.size());
         return 1;
     } catch (const ds::Error &e) {
-        if (e.status() == DS_ERR_CORRUPT) return 0;
+        if (e.status() == ds::Status::corrupt) return 0;
         std::fprintf(stderr, "    status %d: %s\n", int(e.status()), e.what());
         return -1;
     } catch (const std::exception &e) {
@@ -361,7 +358,7 @@ static void random_edits(const Bytes &original, Decode decode, int rounds) {
 }
 
 // ---------------------------------------------------------------------------
-// Builders for crafted files (state_format.md, independently of the encoder).
+// Builders for crafted files (src/core/state/format.md, independently of the encoder).
 
 static Bytes config_bytes(const std::vector<std::pair<std::string, double>> &entries) {
     Bytes b;
@@ -467,7 +464,7 @@ static void test_crc() {
 }
 
 static void test_layout_matches_document() {
-    // A sparsifier state built by hand from state_format.md equals the encoder's.
+    // A sparsifier state built by hand from src/core/state/format.md equals the encoder's.
     SparsifierSnapshot s;
     s.kind = 1;
     s.norm = 0;
@@ -602,8 +599,8 @@ static void test_truncations() {
     const SchedulerSnapshot t = small_scheduler();
     truncate_everywhere<SchedulerSnapshot>(ds::encode(t), ds::decode_scheduler);
     CHECK(sparsifier_corrupt(Bytes{}));
-    CHECK(throws([] { ds::decode_sparsifier(nullptr, 0); }, DS_ERR_CORRUPT));
-    CHECK(throws([] { ds::decode_scheduler(nullptr, 0); }, DS_ERR_CORRUPT));
+    CHECK(throws([] { ds::decode_sparsifier(nullptr, 0); }, ds::Status::corrupt));
+    CHECK(throws([] { ds::decode_scheduler(nullptr, 0); }, ds::Status::corrupt));
     std::printf("     %ld truncated or extended variants\n", g_truncations);
 }
 
@@ -626,9 +623,9 @@ static void test_wrong_kind_and_magic() {
     const Bytes sb = ds::encode(small_sparsifier());
     const Bytes tb = ds::encode(small_scheduler());
     std::string msg;
-    CHECK(throws([&] { ds::decode_sparsifier(tb.data(), tb.size()); }, DS_ERR_CORRUPT, "", &msg));
+    CHECK(throws([&] { ds::decode_sparsifier(tb.data(), tb.size()); }, ds::Status::corrupt, "", &msg));
     CHECK(msg == "this is a scheduler state, not a sparsifier state");
-    CHECK(throws([&] { ds::decode_scheduler(sb.data(), sb.size()); }, DS_ERR_CORRUPT, "", &msg));
+    CHECK(throws([&] { ds::decode_scheduler(sb.data(), sb.size()); }, ds::Status::corrupt, "", &msg));
     CHECK(msg == "this is a sparsifier state, not a scheduler state");
     Bytes junk = sb;
     junk[0] = 'X';
@@ -856,7 +853,7 @@ static void test_crafted_scheduler() {
 
 static void test_encoder_rejects_invalid_snapshots() {
     auto internal = [](const SparsifierSnapshot &s, const std::string &needle) {
-        return throws([&] { ds::encode(s); }, DS_ERR_INTERNAL, needle);
+        return throws([&] { ds::encode(s); }, ds::Status::internal, needle);
     };
     SparsifierSnapshot s = small_sparsifier();
     s.items[0].mask.pop_back();
@@ -881,10 +878,10 @@ static void test_encoder_rejects_invalid_snapshots() {
     CHECK(internal(s, "kind is 5"));
     SchedulerSnapshot t = small_scheduler();
     t.schedule_kind = "weird";
-    CHECK(throws([&] { ds::encode(t); }, DS_ERR_INTERNAL, "unknown schedule kind"));
+    CHECK(throws([&] { ds::encode(t); }, ds::Status::internal, "unknown schedule kind"));
     t = small_scheduler();
     t.entries[1].last = std::numeric_limits<double>::quiet_NaN();
-    CHECK(throws([&] { ds::encode(t); }, DS_ERR_INTERNAL, "last is nan"));
+    CHECK(throws([&] { ds::encode(t); }, ds::Status::internal, "last is nan"));
 }
 
 // ---------------------------------------------------------------------------
@@ -939,18 +936,18 @@ static void test_write_failures() {
     const std::string missing_dir = g_dir + "/no/such/dir";
     const std::string path = missing_dir + "/state.dss";
     std::string msg;
-    CHECK(throws([&] { ds::write_file_atomic(path, {1, 2, 3}); }, DS_ERR_IO, "No such file or directory", &msg));
+    CHECK(throws([&] { ds::write_file_atomic(path, {1, 2, 3}); }, ds::Status::io, "No such file or directory", &msg));
     CHECK(msg.find(path) != std::string::npos);
     CHECK(!exists(g_dir + "/no"));
-    CHECK(throws([&] { ds::write_file_atomic("", {1}); }, DS_ERR_IO, "empty"));
+    CHECK(throws([&] { ds::write_file_atomic("", {1}); }, ds::Status::io, "empty"));
 
     // The target is a non-empty directory: the rename fails, the directory stays.
     const std::string sub = g_dir + "/subdir";
     CHECK(::mkdir(sub.c_str(), 0755) == 0);
     ds::write_file_atomic(sub + "/inside", {7});
-    CHECK(throws([&] { ds::write_file_atomic(sub, {1, 2, 3}); }, DS_ERR_IO, sub));
+    CHECK(throws([&] { ds::write_file_atomic(sub, {1, 2, 3}); }, ds::Status::io, sub));
     CHECK(ds::read_file(sub + "/inside") == Bytes{7});
-    CHECK(throws([&] { ds::write_file_atomic(sub + "/", {1}); }, DS_ERR_IO, "Is a directory"));
+    CHECK(throws([&] { ds::write_file_atomic(sub + "/", {1}); }, ds::Status::io, "Is a directory"));
 
     // A full disk mid-save (a file size limit): the previous file is intact
     // and no temporary is left.
@@ -963,7 +960,7 @@ static void test_write_failures() {
     struct rlimit small = old_limit;
     small.rlim_cur = 1000;
     CHECK(::setrlimit(RLIMIT_FSIZE, &small) == 0);
-    const bool failed = throws([&] { ds::write_file_atomic(target, Bytes(5000, 0xAB)); }, DS_ERR_IO, "File too large", &msg);
+    const bool failed = throws([&] { ds::write_file_atomic(target, Bytes(5000, 0xAB)); }, ds::Status::io, "File too large", &msg);
     CHECK(::setrlimit(RLIMIT_FSIZE, &old_limit) == 0);
     ::signal(SIGXFSZ, old_handler);
     CHECK(failed);
@@ -975,7 +972,7 @@ static void test_write_failures() {
     if (::geteuid() != 0) {
         const std::string ro = g_dir + "/readonly";
         CHECK(::mkdir(ro.c_str(), 0555) == 0);
-        CHECK(throws([&] { ds::write_file_atomic(ro + "/x", {1}); }, DS_ERR_IO, "Permission denied"));
+        CHECK(throws([&] { ds::write_file_atomic(ro + "/x", {1}); }, ds::Status::io, "Permission denied"));
         CHECK(list_dir(ro).empty());
         ::rmdir(ro.c_str());
     }
@@ -987,17 +984,17 @@ static void test_write_failures() {
 static void test_read_failures() {
     const std::string missing = g_dir + "/missing.dss";
     std::string msg;
-    CHECK(throws([&] { ds::read_file(missing); }, DS_ERR_IO, "No such file or directory", &msg));
+    CHECK(throws([&] { ds::read_file(missing); }, ds::Status::io, "No such file or directory", &msg));
     CHECK(msg.find(missing) != std::string::npos);
-    CHECK(throws([&] { ds::read_file(g_dir); }, DS_ERR_IO, "Is a directory"));
-    CHECK(throws([&] { ds::read_file(""); }, DS_ERR_IO, "empty"));
-    CHECK(throws([&] { ds::read_file(g_dir + "/missing.dss/x"); }, DS_ERR_IO, "No such file or directory"));
+    CHECK(throws([&] { ds::read_file(g_dir); }, ds::Status::io, "Is a directory"));
+    CHECK(throws([&] { ds::read_file(""); }, ds::Status::io, "empty"));
+    CHECK(throws([&] { ds::read_file(g_dir + "/missing.dss/x"); }, ds::Status::io, "No such file or directory"));
     const std::string file = g_dir + "/plain";
     ds::write_file_atomic(file, {1});
-    CHECK(throws([&] { ds::read_file(file + "/x"); }, DS_ERR_IO, "Not a directory"));
+    CHECK(throws([&] { ds::read_file(file + "/x"); }, ds::Status::io, "Not a directory"));
     if (::geteuid() != 0) {
         CHECK(::chmod(file.c_str(), 0) == 0);
-        CHECK(throws([&] { ds::read_file(file); }, DS_ERR_IO, "Permission denied"));
+        CHECK(throws([&] { ds::read_file(file); }, ds::Status::io, "Permission denied"));
     }
     ::unlink(file.c_str());
     // A non-regular file is read to its end.
@@ -1013,7 +1010,7 @@ int main() {
     g_dir = tmpl;
 
     run("crc32c check values", test_crc);
-    run("layout matches state_format.md", test_layout_matches_document);
+    run("layout matches src/core/state/format.md", test_layout_matches_document);
     run("sparsifier round trip", test_round_trip_sparsifier);
     run("scheduler round trip", test_round_trip_scheduler);
     run("every byte flipped", test_flipped_bytes);

@@ -19,7 +19,11 @@ int main(void) {
     TRY(ds_sparsifier_add_data(sparsifier, "layer", weights, 64, 64, NULL, 0));
 
     /* from 0 at epoch 0 to the base level 0.9 over 2 x 4 epochs */
-    TRY(ds_schedule_create_cubic(0.0, 0, 2, 4, 0, &cubic));
+    ds_cubic_options ramp = DS_CUBIC_OPTIONS_INIT;
+    ramp.init_value = 0.0;
+    ramp.delta_t = 2;
+    ramp.total_t = 4;
+    TRY(ds_schedule_create_cubic(&ramp, &cubic));
     TRY(ds_scheduler_create_builtin(sparsifier, "sparsity_level", cubic, -1, &scheduler));
     ds_schedule_destroy(cubic);   /* the scheduler keeps its own copy */
 

@@ -1,0 +1,45 @@
+// Snapshots of sparsifier and scheduler state: everything a saved state
+// holds, as plain values (the codec turns them into bytes and back).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/config.hpp"
+
+namespace ds {
+
+struct SparsifierSnapshot {
+    struct Item {
+        std::string name;
+        int64_t rows = 0, cols = 0;
+        Config config;
+        bool squashed = false;
+        std::vector<uint8_t> mask;  // rows*cols values 0/1; empty when squashed
+        bool has_data = false;
+        std::vector<float> data;  // rows*cols when has_data
+    };
+    uint32_t kind = 0;  // 0 = norm, 1 = custom
+    uint32_t norm = 0;  // the Norm's value, for kind 0
+    Config defaults;
+    bool mask_update = true;
+    int64_t step_count = 0;
+    std::vector<Item> items;
+};
+
+struct SchedulerSnapshot {
+    struct Entry {
+        std::string name;
+        std::optional<double> base, last;
+    };
+    std::string schedule_param;
+    std::string schedule_kind;  // a built-in's kind, or the lambda or user kind (schedules.hpp)
+    Config schedule_params;     // a built-in's parameters
+    int64_t last_epoch = -1;
+    int64_t step_count = 0;
+    std::vector<Entry> entries;
+};
+
+}  // namespace ds
