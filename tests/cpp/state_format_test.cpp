@@ -1,8 +1,7 @@
-// Unit test of the state format (src/core/state/): round trips,
-// the byte layout of src/core/state/format.md (rebuilt here independently), every
+// Unit test of the state format (src/core/state/): round trips, the byte
+// layout of src/core/state/format.md (rebuilt here independently), every
 // single-byte corruption and truncation of small files, crafted invalid
-// files, and the atomic file writes. Prints "N passed, M failed" last and
-// exits non-zero on any failure.
+// files, and the atomic file writes. doctest; exits non-zero on any failure.
 #include <dirent.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -18,6 +17,9 @@
 #include <string>
 #include <vector>
 
+#define DOCTEST_CONFIG_IMPLEMENT
+#include <doctest/doctest.h>
+
 #include "core/error.hpp"
 #include "core/state/codec.hpp"
 #include "core/state/crc32c.hpp"
@@ -26,50 +28,6 @@
 using Bytes = std::vector<uint8_t>;
 using ds::SchedulerSnapshot;
 using ds::SparsifierSnapshot;
-
-// ---------------------------------------------------------------------------
-// A tiny harness: a test passes when none of its checks failed.
-
-static int g_passed = 0, g_failed = 0, g_checks_failed_here = 0;
-static const char *g_current = "";
-
-#define CHECK(cond)                                                                                  \
-    do {                                                                                             \
-        if (!(cond)) {                                                                               \
-            ++g_checks_failed_here;                                                                  \
-            if (g_checks_failed_here <= 10)                                                          \
-                std::fprintf(stderr, "  FAIL %s:%d in %s: %s\n", __FILE__, __LINE__, g_current, #cond); \
-        }                                                                                            \
-    } while (0)
-
-#define CHECK_MSG(cond, msg)                                                                           \
-    do {                                                                                               \
-        if (!(cond)) {                                                                                 \
-            ++g_checks_failed_here;                                                                    \
-            if (g_checks_failed_here <= 10)                                                            \
-                std::fprintf(stderr, "  FAIL %s:%d in %s: %s (%s)\n", __FILE__, __LINE__, g_current, #cond, \
-                             std::string(msg).c_str());                                                \
-        }                                                                                              \
-    } while (0)
-
-static void run(const char *name, const std::function<void()> &test) {
-    g_current = name;
-    g_checks_failed_here = 0;
-    try {
-        test();
-    } catch (const std::exception &e) {
-        ++g_checks_failed_here;
-        std::fprintf(stderr, "  FAIL %s: unexpected exception: %s\n", name, e.what());
-    }
-    if (g_checks_failed_here == 0) {
-        ++g_passed;
-        std::printf("ok   %s\n", name);
-    } else {
-        ++g_failed;
-        std::printf("FAIL %s (%d checks)\n", name, g_checks_failed_here);
-    }
-    std::fflush(stdout);
-}
 
 // ---------------------------------------------------------------------------
 // Independent helpers: a bitwise CRC32C and the documented layout.
@@ -289,15 +247,13 @@ static void flip_every_byte(const Bytes &original, const Snapshot &expected, Dec
             Snapshot got;
             int r = try_decode<Snapshot>(decode, b, &got);
             ++g_variants;
-            CHECK_MSG(r == 0 || (r == 1 && same(got, expected)),
-                      "byte " + std::to_string(i) + " ^ " + std::to_string(m) + ": outcome " + std::to_string(r));
+            CHECK_MESSAGE((r == 0 || (r == 1 && same(got, expected))),("byte " + std::to_string(i) + " ^ " + std::to_string(m) + ": outcome " + std::to_string(r)));
             if (i + 4 >= original.size()) continue;  // the checksum itself
             b = reseal(std::move(b));
             r = try_decode<Snapshot>(decode, b, &got);
             ++g_variants;
-            CHECK_MSG(r == 0 || (r == 1 && ds::encode(got) == b),
-                      "resealed byte " + std::to_string(i) + " ^ " + std::to_string(m) + ": outcome " +
-                          std::to_string(r));
+            CHECK_MESSAGE((r == 0 || (r == 1 && ds::encode(got) == b)),("resealed byte " + std::to_string(i) + " ^ " + std::to_string(m) + ": outcome " +
+                          std::to_string(r)));
         }
     }
 }
@@ -311,13 +267,12 @@ static void truncate_everywhere(const Bytes &original, Decode decode) {
         Snapshot got;
         int r = try_decode<Snapshot>(decode, b, &got);
         ++g_truncations;
-        CHECK_MSG(r == 0, "prefix of " + std::to_string(n) + " bytes: outcome " + std::to_string(r));
+        CHECK_MESSAGE((r == 0), ("prefix of " + std::to_string(n) + " bytes: outcome " + std::to_string(r)));
         if (n >= 4) {
             b = reseal(std::move(b));
             r = try_decode<Snapshot>(decode, b, &got);
             ++g_truncations;
-            CHECK_MSG(r == 0 || (r == 1 && ds::encode(got) == b),
-                      "resealed prefix of " + std::to_string(n) + " bytes: outcome " + std::to_string(r));
+            CHECK_MESSAGE((r == 0 || (r == 1 && ds::encode(got) == b)),("resealed prefix of " + std::to_string(n) + " bytes: outcome " + std::to_string(r)));
         }
     }
     // Trailing bytes after a complete file.
@@ -326,11 +281,11 @@ static void truncate_everywhere(const Bytes &original, Decode decode) {
         for (int k = 0; k < extra; ++k) b.push_back(uint8_t(rnd()));
         Snapshot got;
         ++g_truncations;
-        CHECK(try_decode<Snapshot>(decode, b, &got) == 0);
+        CHECK((try_decode<Snapshot>(decode, b, &got) == 0));
         b = reseal(std::move(b));
         ++g_truncations;
         int r = try_decode<Snapshot>(decode, b, &got);
-        CHECK(r == 0 || (r == 1 && ds::encode(got) == b));
+        CHECK((r == 0 || (r == 1 && ds::encode(got) == b)));
     }
 }
 
@@ -353,7 +308,7 @@ static void random_edits(const Bytes &original, Decode decode, int rounds) {
         Snapshot got;
         ++g_random;
         const int r = try_decode<Snapshot>(decode, b, &got);
-        CHECK_MSG(r == 0 || (r == 1 && ds::encode(got) == b), "random round " + std::to_string(round));
+        CHECK_MESSAGE((r == 0 || (r == 1 && ds::encode(got) == b)), ("random round " + std::to_string(round)));
     }
 }
 
@@ -449,18 +404,18 @@ static Bytes sched_file(const std::vector<Bytes> &sections, uint32_t flags = 0, 
 
 static void test_crc() {
     const char *check = "123456789";
-    CHECK(ds::crc32c(reinterpret_cast<const uint8_t *>(check), 9) == 0xE3069283u);
-    CHECK(ds::crc32c(nullptr, 0) == 0u);
+    CHECK((ds::crc32c(reinterpret_cast<const uint8_t *>(check), 9) == 0xE3069283u));
+    CHECK((ds::crc32c(nullptr, 0) == 0u));
     // RFC 3720 B.4: 32 bytes of zeros -> 0x8A9136AA, of 0xFF -> 0x62A8AB43.
     Bytes zeros(32, 0), ones(32, 0xFF);
-    CHECK(ds::crc32c(zeros.data(), 32) == 0x8A9136AAu);
-    CHECK(ds::crc32c(ones.data(), 32) == 0x62A8AB43u);
+    CHECK((ds::crc32c(zeros.data(), 32) == 0x8A9136AAu));
+    CHECK((ds::crc32c(ones.data(), 32) == 0x62A8AB43u));
     // Against the bitwise reference at every length and alignment.
     Bytes buf(300);
     for (auto &x : buf) x = uint8_t(rnd());
     for (size_t off = 0; off < 8; ++off)
         for (size_t n = 0; n + off <= buf.size(); n += 1 + (n > 40 ? 13 : 0))
-            CHECK(ds::crc32c(buf.data() + off, n) == crc_reference(buf.data() + off, n));
+            CHECK((ds::crc32c(buf.data() + off, n) == crc_reference(buf.data() + off, n)));
 }
 
 static void test_layout_matches_document() {
@@ -493,10 +448,10 @@ static void test_layout_matches_document() {
     }
     const Bytes expected = spars_file({section(1, g.bytes()), section(2, item.bytes())}, 1);
     const Bytes got = ds::encode(s);
-    CHECK(got == expected);
-    CHECK(std::memcmp(got.data(), "DSSPARS\0", 8) == 0);
-    CHECK(got.size() == 16 + (12 + 4 + 4 + 1 + 8 + 4 + 2 * (4 + 1 + 8)) +
-                            (12 + 5 + 16 + 4 + 2 + 2 + 40) + 4);
+    CHECK((got == expected));
+    CHECK((std::memcmp(got.data(), "DSSPARS\0", 8) == 0));
+    CHECK((got.size() == 16 + (12 + 4 + 4 + 1 + 8 + 4 + 2 * (4 + 1 + 8)) +
+                            (12 + 5 + 16 + 4 + 2 + 2 + 40) + 4));
 
     SchedulerSnapshot t;
     t.schedule_param = "sparsity_level";
@@ -506,8 +461,8 @@ static void test_layout_matches_document() {
     t.step_count = 1;
     t.entries.push_back({"x", 0.5, std::nullopt});
     const Bytes expected_sched = sched_file({section(1, SchedGlobal().bytes()), section(2, entry_bytes("x", 1, 0.5, 0, 0))});
-    CHECK(ds::encode(t) == expected_sched);
-    CHECK(std::memcmp(expected_sched.data(), "DSSCHED\0", 8) == 0);
+    CHECK((ds::encode(t) == expected_sched));
+    CHECK((std::memcmp(expected_sched.data(), "DSSCHED\0", 8) == 0));
 }
 
 static void test_round_trip_sparsifier() {
@@ -543,12 +498,12 @@ static void test_round_trip_sparsifier() {
     for (const auto &s : cases) {
         const Bytes b = ds::encode(s);
         const SparsifierSnapshot back = ds::decode_sparsifier(b.data(), b.size());
-        CHECK(same(back, s));
-        CHECK(ds::encode(back) == b);
+        CHECK((same(back, s)));
+        CHECK((ds::encode(back) == b));
         // The data flag in the header is set iff some item has data.
         bool any = false;
         for (const auto &it : s.items) any = any || it.has_data;
-        CHECK(b[12] == (any ? 1 : 0));
+        CHECK((b[12] == (any ? 1 : 0)));
     }
 }
 
@@ -559,22 +514,22 @@ static void test_round_trip_scheduler() {
         s.schedule_kind = kind;
         const Bytes b = ds::encode(s);
         const SchedulerSnapshot back = ds::decode_scheduler(b.data(), b.size());
-        CHECK(same(back, s));
-        CHECK(ds::encode(back) == b);
+        CHECK((same(back, s)));
+        CHECK((ds::encode(back) == b));
     }
     SchedulerSnapshot empty;
     empty.schedule_param = "p";
     empty.schedule_kind = "callback";
     const Bytes b = ds::encode(empty);
     const SchedulerSnapshot back = ds::decode_scheduler(b.data(), b.size());
-    CHECK(same(back, empty));
-    CHECK(back.last_epoch == -1);
+    CHECK((same(back, empty)));
+    CHECK((back.last_epoch == -1));
     SchedulerSnapshot extreme = small_scheduler();
     extreme.last_epoch = std::numeric_limits<int64_t>::min();
     extreme.entries[0].base = -0.0;
     extreme.entries[0].last = std::numeric_limits<double>::max();
     const Bytes e = ds::encode(extreme);
-    CHECK(same(ds::decode_scheduler(e.data(), e.size()), extreme));
+    CHECK((same(ds::decode_scheduler(e.data(), e.size()), extreme)));
 }
 
 static void test_flipped_bytes() {
@@ -598,9 +553,9 @@ static void test_truncations() {
     truncate_everywhere<SparsifierSnapshot>(ds::encode(s), ds::decode_sparsifier);
     const SchedulerSnapshot t = small_scheduler();
     truncate_everywhere<SchedulerSnapshot>(ds::encode(t), ds::decode_scheduler);
-    CHECK(sparsifier_corrupt(Bytes{}));
-    CHECK(throws([] { ds::decode_sparsifier(nullptr, 0); }, ds::Status::corrupt));
-    CHECK(throws([] { ds::decode_scheduler(nullptr, 0); }, ds::Status::corrupt));
+    CHECK((sparsifier_corrupt(Bytes{})));
+    CHECK((throws([] { ds::decode_sparsifier(nullptr, 0); }, ds::Status::corrupt)));
+    CHECK((throws([] { ds::decode_scheduler(nullptr, 0); }, ds::Status::corrupt)));
     std::printf("     %ld truncated or extended variants\n", g_truncations);
 }
 
@@ -613,7 +568,7 @@ static void test_random_edits() {
         Bytes b = sb;
         b[rnd() % b.size()] ^= uint8_t(1 + rnd() % 255);
         SchedulerSnapshot t;
-        CHECK(try_decode<SchedulerSnapshot>(ds::decode_scheduler, b, &t) == 0);
+        CHECK((try_decode<SchedulerSnapshot>(ds::decode_scheduler, b, &t) == 0));
         ++g_random;
     }
     std::printf("     %ld randomly edited variants (checksum repaired)\n", g_random);
@@ -623,38 +578,38 @@ static void test_wrong_kind_and_magic() {
     const Bytes sb = ds::encode(small_sparsifier());
     const Bytes tb = ds::encode(small_scheduler());
     std::string msg;
-    CHECK(throws([&] { ds::decode_sparsifier(tb.data(), tb.size()); }, ds::Status::corrupt, "", &msg));
-    CHECK(msg == "this is a scheduler state, not a sparsifier state");
-    CHECK(throws([&] { ds::decode_scheduler(sb.data(), sb.size()); }, ds::Status::corrupt, "", &msg));
-    CHECK(msg == "this is a sparsifier state, not a scheduler state");
+    CHECK((throws([&] { ds::decode_sparsifier(tb.data(), tb.size()); }, ds::Status::corrupt, "", &msg)));
+    CHECK((msg == "this is a scheduler state, not a sparsifier state"));
+    CHECK((throws([&] { ds::decode_scheduler(sb.data(), sb.size()); }, ds::Status::corrupt, "", &msg)));
+    CHECK((msg == "this is a sparsifier state, not a scheduler state"));
     Bytes junk = sb;
     junk[0] = 'X';
-    CHECK(sparsifier_corrupt(junk, "not a datasparse sparsifier state"));
+    CHECK((sparsifier_corrupt(junk, "not a datasparse sparsifier state")));
     const Bytes text = {'h', 'e', 'l', 'l', 'o', '\n'};
-    CHECK(sparsifier_corrupt(text, "not a datasparse sparsifier state"));
-    CHECK(sparsifier_corrupt(Bytes(sb.begin(), sb.begin() + 5), "truncated"));
+    CHECK((sparsifier_corrupt(text, "not a datasparse sparsifier state")));
+    CHECK((sparsifier_corrupt(Bytes(sb.begin(), sb.begin() + 5), "truncated")));
 }
 
 static void test_versions() {
     SparsGlobal g;
-    CHECK(sparsifier_corrupt(spars_file({section(1, g.bytes())}, 0, 2), "format version 2"));
-    CHECK(sparsifier_corrupt(spars_file({section(1, g.bytes())}, 0, 2), "this library reads format version 1"));
-    CHECK(sparsifier_corrupt(spars_file({section(1, g.bytes())}, 0, 0xFFFFFFFFu), "format version 4294967295"));
-    CHECK(sparsifier_corrupt(spars_file({section(1, g.bytes())}, 0, 0), "format version 0"));
-    CHECK(scheduler_corrupt(sched_file({section(1, SchedGlobal().bytes())}, 0, 2), "reads format version 1"));
+    CHECK((sparsifier_corrupt(spars_file({section(1, g.bytes())}, 0, 2), "format version 2")));
+    CHECK((sparsifier_corrupt(spars_file({section(1, g.bytes())}, 0, 2), "this library reads format version 1")));
+    CHECK((sparsifier_corrupt(spars_file({section(1, g.bytes())}, 0, 0xFFFFFFFFu), "format version 4294967295")));
+    CHECK((sparsifier_corrupt(spars_file({section(1, g.bytes())}, 0, 0), "format version 0")));
+    CHECK((scheduler_corrupt(sched_file({section(1, SchedGlobal().bytes())}, 0, 2), "reads format version 1")));
     // A newer version is reported even when the rest is unreadable to us.
     Bytes newer = header(kSparsMagic, 3, 0);
     newer.push_back(0x42);
-    CHECK(sparsifier_corrupt(newer, "format version 3"));
+    CHECK((sparsifier_corrupt(newer, "format version 3")));
     // The version as written.
     const Bytes b = ds::encode(small_sparsifier());
-    CHECK(b[8] == 1 && b[9] == 0 && b[10] == 0 && b[11] == 0);
+    CHECK((b[8] == 1 && b[9] == 0 && b[10] == 0 && b[11] == 0));
     // The minimal valid files decode.
     SparsifierSnapshot s;
-    CHECK(try_decode<SparsifierSnapshot>(ds::decode_sparsifier, spars_file({section(1, g.bytes())}), &s) == 1);
+    CHECK((try_decode<SparsifierSnapshot>(ds::decode_sparsifier, spars_file({section(1, g.bytes())}), &s) == 1));
     SchedulerSnapshot t;
-    CHECK(try_decode<SchedulerSnapshot>(ds::decode_scheduler, sched_file({section(1, SchedGlobal().bytes())}), &t) ==
-          1);
+    CHECK((try_decode<SchedulerSnapshot>(ds::decode_scheduler, sched_file({section(1, SchedGlobal().bytes())}), &t) ==
+          1));
 }
 
 static void test_crafted_sparsifier() {
@@ -674,86 +629,86 @@ static void test_crafted_sparsifier() {
 
     // The valid base case first, so each failure below is the edit's.
     SparsifierSnapshot ok;
-    CHECK(try_decode<SparsifierSnapshot>(ds::decode_sparsifier, item([](SparsItem &) {}), &ok) == 1);
-    CHECK(ok.items.size() == 1 && ok.items[0].mask == std::vector<uint8_t>(10, 1));
+    CHECK((try_decode<SparsifierSnapshot>(ds::decode_sparsifier, item([](SparsItem &) {}), &ok) == 1));
+    CHECK((ok.items.size() == 1 && ok.items[0].mask == std::vector<uint8_t>(10, 1)));
 
     // Header.
-    CHECK(sparsifier_corrupt(spars_file({G}, 2), "unknown flags"));
-    CHECK(sparsifier_corrupt(spars_file({G}, 0x80000000u), "unknown flags"));
-    CHECK(sparsifier_corrupt(spars_file({G}, 1), "flags say data is included"));
-    CHECK(sparsifier_corrupt(item([](SparsItem &x) {
+    CHECK((sparsifier_corrupt(spars_file({G}, 2), "unknown flags")));
+    CHECK((sparsifier_corrupt(spars_file({G}, 0x80000000u), "unknown flags")));
+    CHECK((sparsifier_corrupt(spars_file({G}, 1), "flags say data is included")));
+    CHECK((sparsifier_corrupt(item([](SparsItem &x) {
                                  x.has_data = 1;
                                  x.data = Bytes(40, 0);
                              }),
-                             "flags say no data is included but item 0 'w' has data"));
+                             "flags say no data is included but item 0 'w' has data")));
     Bytes bad_crc = spars_file({G});
     bad_crc.back() ^= 1;
-    CHECK(sparsifier_corrupt(bad_crc, "checksum mismatch"));
+    CHECK((sparsifier_corrupt(bad_crc, "checksum mismatch")));
 
     // Global section.
-    CHECK(sparsifier_corrupt(global([](SparsGlobal &x) { x.kind = 2; }), "sparsifier kind is 2"));
-    CHECK(sparsifier_corrupt(global([](SparsGlobal &x) { x.norm = 7; }), "norm is 7"));
-    CHECK(sparsifier_corrupt(global([](SparsGlobal &x) { x.mask_update = 2; }), "mask_update flag is 2"));
-    CHECK(sparsifier_corrupt(global([](SparsGlobal &x) { x.step_count = -1; }), "step count is -1"));
+    CHECK((sparsifier_corrupt(global([](SparsGlobal &x) { x.kind = 2; }), "sparsifier kind is 2")));
+    CHECK((sparsifier_corrupt(global([](SparsGlobal &x) { x.norm = 7; }), "norm is 7")));
+    CHECK((sparsifier_corrupt(global([](SparsGlobal &x) { x.mask_update = 2; }), "mask_update flag is 2")));
+    CHECK((sparsifier_corrupt(global([](SparsGlobal &x) { x.step_count = -1; }), "step count is -1")));
     // Configs.
-    CHECK(sparsifier_corrupt(global([](SparsGlobal &x) { x.defaults = config_bytes({{"b", 1}, {"a", 2}}); }),
-                             "out of order"));
-    CHECK(sparsifier_corrupt(global([](SparsGlobal &x) { x.defaults = config_bytes({{"a", 1}, {"a", 2}}); }),
-                             "duplicated"));
-    CHECK(sparsifier_corrupt(global([](SparsGlobal &x) { x.defaults = config_bytes({{"", 1}}); }), "empty"));
-    CHECK(sparsifier_corrupt(global([](SparsGlobal &x) { x.defaults = config_bytes({{std::string("a\0b", 3), 1}}); }),
-                             "NUL"));
-    CHECK(sparsifier_corrupt(global([&](SparsGlobal &x) { x.defaults = config_bytes({{"a", nan}}); }),
-                             "must be finite"));
-    CHECK(sparsifier_corrupt(global([&](SparsGlobal &x) { x.defaults = config_bytes({{"a", -inf}}); }),
-                             "must be finite"));
-    CHECK(sparsifier_corrupt(global([](SparsGlobal &x) {
+    CHECK((sparsifier_corrupt(global([](SparsGlobal &x) { x.defaults = config_bytes({{"b", 1}, {"a", 2}}); }),
+                             "out of order")));
+    CHECK((sparsifier_corrupt(global([](SparsGlobal &x) { x.defaults = config_bytes({{"a", 1}, {"a", 2}}); }),
+                             "duplicated")));
+    CHECK((sparsifier_corrupt(global([](SparsGlobal &x) { x.defaults = config_bytes({{"", 1}}); }), "empty")));
+    CHECK((sparsifier_corrupt(global([](SparsGlobal &x) { x.defaults = config_bytes({{std::string("a\0b", 3), 1}}); }),
+                             "NUL")));
+    CHECK((sparsifier_corrupt(global([&](SparsGlobal &x) { x.defaults = config_bytes({{"a", nan}}); }),
+                             "must be finite")));
+    CHECK((sparsifier_corrupt(global([&](SparsGlobal &x) { x.defaults = config_bytes({{"a", -inf}}); }),
+                             "must be finite")));
+    CHECK((sparsifier_corrupt(global([](SparsGlobal &x) {
                                  x.defaults.clear();
                                  put32(x.defaults, 0xFFFFFFFFu);
                              }),
-                             "claims 4294967295 entries"));
-    CHECK(sparsifier_corrupt(global([](SparsGlobal &x) {
+                             "claims 4294967295 entries")));
+    CHECK((sparsifier_corrupt(global([](SparsGlobal &x) {
                                  x.defaults.clear();
                                  put32(x.defaults, 1);
                                  put32(x.defaults, 0xFFFFFFF0u);  // key length
                                  x.defaults.resize(x.defaults.size() + 13, 'k');
                              }),
-                             "claims 4294967280 bytes"));
+                             "claims 4294967280 bytes")));
     // Unsigned bytewise order: "\x7f" < "\x80".
     SparsifierSnapshot u;
-    CHECK(try_decode<SparsifierSnapshot>(
+    CHECK((try_decode<SparsifierSnapshot>(
               ds::decode_sparsifier,
-              global([](SparsGlobal &x) { x.defaults = config_bytes({{"\x7f", 1}, {"\x80", 2}}); }), &u) == 1);
-    CHECK(sparsifier_corrupt(global([](SparsGlobal &x) { x.defaults = config_bytes({{"\x80", 1}, {"\x7f", 2}}); }),
-                             "out of order"));
+              global([](SparsGlobal &x) { x.defaults = config_bytes({{"\x7f", 1}, {"\x80", 2}}); }), &u) == 1));
+    CHECK((sparsifier_corrupt(global([](SparsGlobal &x) { x.defaults = config_bytes({{"\x80", 1}, {"\x7f", 2}}); }),
+                             "out of order")));
 
     // Items.
-    CHECK(sparsifier_corrupt(item([](SparsItem &x) { x.name = ""; }), "name is empty"));
-    CHECK(sparsifier_corrupt(item([](SparsItem &x) { x.name = "a.b"; }), "contains '.'"));
-    CHECK(sparsifier_corrupt(item([](SparsItem &x) { x.name = std::string("a\0", 2); }), "NUL"));
-    CHECK(sparsifier_corrupt(item([](SparsItem &x) { x.rows = 0; }), "shape 0x5 is invalid"));
-    CHECK(sparsifier_corrupt(item([](SparsItem &x) { x.cols = -3; }), "shape 2x-3 is invalid"));
-    CHECK(sparsifier_corrupt(item([](SparsItem &x) {
+    CHECK((sparsifier_corrupt(item([](SparsItem &x) { x.name = ""; }), "name is empty")));
+    CHECK((sparsifier_corrupt(item([](SparsItem &x) { x.name = "a.b"; }), "contains '.'")));
+    CHECK((sparsifier_corrupt(item([](SparsItem &x) { x.name = std::string("a\0", 2); }), "NUL")));
+    CHECK((sparsifier_corrupt(item([](SparsItem &x) { x.rows = 0; }), "shape 0x5 is invalid")));
+    CHECK((sparsifier_corrupt(item([](SparsItem &x) { x.cols = -3; }), "shape 2x-3 is invalid")));
+    CHECK((sparsifier_corrupt(item([](SparsItem &x) {
                                  x.rows = int64_t(1) << 32;
                                  x.cols = int64_t(1) << 32;
                                  x.squashed = 1;
                                  x.mask.clear();
                              }),
-                             "is invalid"));
-    CHECK(sparsifier_corrupt(item([](SparsItem &x) { x.squashed = 3; }), "squashed flag is 3"));
-    CHECK(sparsifier_corrupt(item([](SparsItem &x) { x.has_data = 0xFF; }), "data flag is 255"));
-    CHECK(sparsifier_corrupt(item([](SparsItem &x) { x.mask = {0xFF, 0x07}; }), "unused trailing bits"));
-    CHECK(sparsifier_corrupt(item([](SparsItem &x) { x.mask = {0xFF}; }), "needs 2 bytes but only 1 remain"));
-    CHECK(sparsifier_corrupt(item([](SparsItem &x) { x.mask = {0xFF, 0x03, 0x00}; }), "1 unread bytes"));
-    CHECK(sparsifier_corrupt(item([](SparsItem &x) { x.config = config_bytes({{"z", 1}, {"y", 1}}); }),
-                             "item 0 'w': config: key 'y' is out of order"));
+                             "is invalid")));
+    CHECK((sparsifier_corrupt(item([](SparsItem &x) { x.squashed = 3; }), "squashed flag is 3")));
+    CHECK((sparsifier_corrupt(item([](SparsItem &x) { x.has_data = 0xFF; }), "data flag is 255")));
+    CHECK((sparsifier_corrupt(item([](SparsItem &x) { x.mask = {0xFF, 0x07}; }), "unused trailing bits")));
+    CHECK((sparsifier_corrupt(item([](SparsItem &x) { x.mask = {0xFF}; }), "needs 2 bytes but only 1 remain")));
+    CHECK((sparsifier_corrupt(item([](SparsItem &x) { x.mask = {0xFF, 0x03, 0x00}; }), "1 unread bytes")));
+    CHECK((sparsifier_corrupt(item([](SparsItem &x) { x.config = config_bytes({{"z", 1}, {"y", 1}}); }),
+                             "item 0 'w': config: key 'y' is out of order")));
     // Huge shapes are rejected before anything is allocated.
-    CHECK(sparsifier_corrupt(item([](SparsItem &x) {
+    CHECK((sparsifier_corrupt(item([](SparsItem &x) {
                                  x.rows = int64_t(1) << 31;
                                  x.cols = int64_t(1) << 31;
                              }),
-                             "mask of 2147483648x2147483648 needs 576460752303423488 bytes"));
-    CHECK(sparsifier_corrupt(item(
+                             "mask of 2147483648x2147483648 needs 576460752303423488 bytes")));
+    CHECK((sparsifier_corrupt(item(
                                  [](SparsItem &x) {
                                      x.rows = int64_t(1) << 31;
                                      x.cols = int64_t(1) << 31;
@@ -762,8 +717,8 @@ static void test_crafted_sparsifier() {
                                      x.has_data = 1;
                                  },
                                  1),
-                             "data of 2147483648x2147483648 needs"));
-    CHECK(sparsifier_corrupt(item(
+                             "data of 2147483648x2147483648 needs")));
+    CHECK((sparsifier_corrupt(item(
                                  [](SparsItem &x) {
                                      x.rows = std::numeric_limits<int64_t>::max();
                                      x.cols = 1;
@@ -772,39 +727,39 @@ static void test_crafted_sparsifier() {
                                      x.has_data = 1;
                                  },
                                  1),
-                             "needs more bytes"));
-    CHECK(sparsifier_corrupt(item(
+                             "needs more bytes")));
+    CHECK((sparsifier_corrupt(item(
                                  [](SparsItem &x) {
                                      x.has_data = 1;
                                      x.data = Bytes(39, 0);
                                  },
                                  1),
-                             "data of 2x5 needs 40 bytes but only 39"));
+                             "data of 2x5 needs 40 bytes but only 39")));
     // Duplicate names.
     const Bytes I = section(2, SparsItem().bytes());
-    CHECK(sparsifier_corrupt(spars_file({G, I, I}), "item 1 'w': name appears in an earlier item too"));
+    CHECK((sparsifier_corrupt(spars_file({G, I, I}), "item 1 'w': name appears in an earlier item too")));
 
     // Sections.
-    CHECK(sparsifier_corrupt(spars_file({}), "section 1 (SPARSIFIER) is missing"));
-    CHECK(sparsifier_corrupt(spars_file({I, G}), "section 2 (ITEM) before section 1"));
-    CHECK(sparsifier_corrupt(spars_file({G, G}), "appears twice"));
-    CHECK(sparsifier_corrupt(spars_file({G, section(3, {})}), "unknown section id 3"));
-    CHECK(sparsifier_corrupt(spars_file({G, section(0, {})}), "unknown section id 0"));
+    CHECK((sparsifier_corrupt(spars_file({}), "section 1 (SPARSIFIER) is missing")));
+    CHECK((sparsifier_corrupt(spars_file({I, G}), "section 2 (ITEM) before section 1")));
+    CHECK((sparsifier_corrupt(spars_file({G, G}), "appears twice")));
+    CHECK((sparsifier_corrupt(spars_file({G, section(3, {})}), "unknown section id 3")));
+    CHECK((sparsifier_corrupt(spars_file({G, section(0, {})}), "unknown section id 0")));
     Bytes long_section = G;
     long_section[4] = 0xFF;  // length low byte
-    CHECK(sparsifier_corrupt(spars_file({long_section}), "remain before the checksum"));
+    CHECK((sparsifier_corrupt(spars_file({long_section}), "remain before the checksum")));
     Bytes huge_section = G;
     for (int i = 4; i < 12; ++i) huge_section[size_t(i)] = 0xFF;
-    CHECK(sparsifier_corrupt(spars_file({huge_section}), "claims 18446744073709551615 bytes"));
+    CHECK((sparsifier_corrupt(spars_file({huge_section}), "claims 18446744073709551615 bytes")));
     Bytes short_section = G;
     short_section[4] = uint8_t(short_section[4] - 1);
     short_section.pop_back();
-    CHECK(sparsifier_corrupt(spars_file({short_section}), "in its section"));
+    CHECK((sparsifier_corrupt(spars_file({short_section}), "in its section")));
     Bytes partial_header = G;
     partial_header.insert(partial_header.end(), {2, 0, 0, 0, 9});
-    CHECK(sparsifier_corrupt(spars_file({partial_header}), "section header needs 12 bytes but only 5"));
+    CHECK((sparsifier_corrupt(spars_file({partial_header}), "section header needs 12 bytes but only 5")));
     // Messages give a byte offset.
-    CHECK(sparsifier_corrupt(global([](SparsGlobal &x) { x.kind = 2; }), "(at byte 28)"));
+    CHECK((sparsifier_corrupt(global([](SparsGlobal &x) { x.kind = 2; }), "(at byte 28)")));
 }
 
 static void test_crafted_scheduler() {
@@ -822,33 +777,33 @@ static void test_crafted_scheduler() {
     const double nan = std::numeric_limits<double>::quiet_NaN();
 
     SchedulerSnapshot t;
-    CHECK(try_decode<SchedulerSnapshot>(ds::decode_scheduler,
+    CHECK((try_decode<SchedulerSnapshot>(ds::decode_scheduler,
                                         entries({entry_bytes("a", 1, 0.5, 1, 0.25), entry_bytes("b", 0, 0, 0, 0)}),
-                                        &t) == 1);
-    CHECK(t.entries.size() == 2 && t.entries[0].last && *t.entries[0].last == 0.25 && !t.entries[1].base);
+                                        &t) == 1));
+    CHECK((t.entries.size() == 2 && t.entries[0].last && *t.entries[0].last == 0.25 && !t.entries[1].base));
 
-    CHECK(scheduler_corrupt(sched_file({G}, 1), "unknown flags"));
-    CHECK(scheduler_corrupt(global([](SchedGlobal &x) { x.kind = "linear"; }), "unknown schedule kind 'linear'"));
-    CHECK(scheduler_corrupt(global([](SchedGlobal &x) { x.kind = std::string("step\0", 5); }),
-                            "unknown schedule kind"));
-    CHECK(scheduler_corrupt(global([](SchedGlobal &x) { x.kind = ""; }), "unknown schedule kind"));
-    CHECK(scheduler_corrupt(global([](SchedGlobal &x) { x.param = ""; }), "schedule_param: config key is empty"));
-    CHECK(scheduler_corrupt(global([](SchedGlobal &x) { x.step_count = -5; }), "step count is -5"));
-    CHECK(scheduler_corrupt(global([](SchedGlobal &x) { x.params = config_bytes({{"step_size", 2}, {"gamma", 1}}); }),
-                            "schedule parameters: key 'gamma' is out of order"));
-    CHECK(scheduler_corrupt(entries({entry_bytes("a", 2, 0.5, 0, 0)}), "base value presence byte is 2"));
-    CHECK(scheduler_corrupt(entries({entry_bytes("a", 1, 0.5, 9, 0)}), "last value presence byte is 9"));
-    CHECK(scheduler_corrupt(entries({entry_bytes("a", 1, nan, 0, 0)}), "base value is nan"));
-    CHECK(scheduler_corrupt(entries({entry_bytes("a.b", 1, 0.5, 0, 0)}), "contains '.'"));
-    CHECK(scheduler_corrupt(entries({entry_bytes("a", 1, 0.5, 0, 0), entry_bytes("a", 0, 0, 0, 0)}),
-                            "entry 1 'a': name appears in an earlier entry too"));
-    CHECK(scheduler_corrupt(sched_file({section(2, entry_bytes("a", 0, 0, 0, 0)), G}), "before section 1"));
-    CHECK(scheduler_corrupt(sched_file({}), "section 1 (SCHEDULER) is missing"));
-    CHECK(scheduler_corrupt(sched_file({G, section(99, {1, 2, 3})}), "unknown section id 99"));
+    CHECK((scheduler_corrupt(sched_file({G}, 1), "unknown flags")));
+    CHECK((scheduler_corrupt(global([](SchedGlobal &x) { x.kind = "linear"; }), "unknown schedule kind 'linear'")));
+    CHECK((scheduler_corrupt(global([](SchedGlobal &x) { x.kind = std::string("step\0", 5); }),
+                            "unknown schedule kind")));
+    CHECK((scheduler_corrupt(global([](SchedGlobal &x) { x.kind = ""; }), "unknown schedule kind")));
+    CHECK((scheduler_corrupt(global([](SchedGlobal &x) { x.param = ""; }), "schedule_param: config key is empty")));
+    CHECK((scheduler_corrupt(global([](SchedGlobal &x) { x.step_count = -5; }), "step count is -5")));
+    CHECK((scheduler_corrupt(global([](SchedGlobal &x) { x.params = config_bytes({{"step_size", 2}, {"gamma", 1}}); }),
+                            "schedule parameters: key 'gamma' is out of order")));
+    CHECK((scheduler_corrupt(entries({entry_bytes("a", 2, 0.5, 0, 0)}), "base value presence byte is 2")));
+    CHECK((scheduler_corrupt(entries({entry_bytes("a", 1, 0.5, 9, 0)}), "last value presence byte is 9")));
+    CHECK((scheduler_corrupt(entries({entry_bytes("a", 1, nan, 0, 0)}), "base value is nan")));
+    CHECK((scheduler_corrupt(entries({entry_bytes("a.b", 1, 0.5, 0, 0)}), "contains '.'")));
+    CHECK((scheduler_corrupt(entries({entry_bytes("a", 1, 0.5, 0, 0), entry_bytes("a", 0, 0, 0, 0)}),
+                            "entry 1 'a': name appears in an earlier entry too")));
+    CHECK((scheduler_corrupt(sched_file({section(2, entry_bytes("a", 0, 0, 0, 0)), G}), "before section 1")));
+    CHECK((scheduler_corrupt(sched_file({}), "section 1 (SCHEDULER) is missing")));
+    CHECK((scheduler_corrupt(sched_file({G, section(99, {1, 2, 3})}), "unknown section id 99")));
     // An absent optional has no value bytes: a stray f64 is left unread.
     Bytes stray = entry_bytes("a", 0, 0, 0, 0);
     putf64(stray, 1.0);
-    CHECK(scheduler_corrupt(entries({stray}), "8 unread bytes"));
+    CHECK((scheduler_corrupt(entries({stray}), "8 unread bytes")));
 }
 
 static void test_encoder_rejects_invalid_snapshots() {
@@ -857,31 +812,31 @@ static void test_encoder_rejects_invalid_snapshots() {
     };
     SparsifierSnapshot s = small_sparsifier();
     s.items[0].mask.pop_back();
-    CHECK(internal(s, "mask has 5 values, expected 6"));
+    CHECK((internal(s, "mask has 5 values, expected 6")));
     s = small_sparsifier();
     s.items[0].data.push_back(1);
-    CHECK(internal(s, "data has 7 values"));
+    CHECK((internal(s, "data has 7 values")));
     s = small_sparsifier();
     s.items[1].name = "a";
-    CHECK(internal(s, "appears twice"));
+    CHECK((internal(s, "appears twice")));
     s = small_sparsifier();
     s.items[0].name = "x.y";
-    CHECK(internal(s, "contains '.'"));
+    CHECK((internal(s, "contains '.'")));
     s = small_sparsifier();
     s.defaults["q"] = std::numeric_limits<double>::infinity();
-    CHECK(internal(s, "value of 'q' is inf"));
+    CHECK((internal(s, "value of 'q' is inf")));
     s = small_sparsifier();
     s.items[0].mask[1] = 2;
-    CHECK(internal(s, "mask value 2 at index 1"));
+    CHECK((internal(s, "mask value 2 at index 1")));
     s = small_sparsifier();
     s.kind = 5;
-    CHECK(internal(s, "kind is 5"));
+    CHECK((internal(s, "kind is 5")));
     SchedulerSnapshot t = small_scheduler();
     t.schedule_kind = "weird";
-    CHECK(throws([&] { ds::encode(t); }, ds::Status::internal, "unknown schedule kind"));
+    CHECK((throws([&] { ds::encode(t); }, ds::Status::internal, "unknown schedule kind")));
     t = small_scheduler();
     t.entries[1].last = std::numeric_limits<double>::quiet_NaN();
-    CHECK(throws([&] { ds::encode(t); }, ds::Status::internal, "last is nan"));
+    CHECK((throws([&] { ds::encode(t); }, ds::Status::internal, "last is nan")));
 }
 
 // ---------------------------------------------------------------------------
@@ -908,27 +863,27 @@ static void test_atomic_write() {
     const std::string path = g_dir + "/state.dss";
     const Bytes first = ds::encode(small_sparsifier());
     ds::write_file_atomic(path, first);
-    CHECK(ds::read_file(path) == first);
+    CHECK((ds::read_file(path) == first));
     const Bytes read_back = ds::read_file(path);
-    CHECK(ds::encode(ds::decode_sparsifier(read_back.data(), read_back.size())) == first);
+    CHECK((ds::encode(ds::decode_sparsifier(read_back.data(), read_back.size())) == first));
     // Over an existing file: replaced whole (a longer, then a shorter one).
     Bytes longer(100000);
     for (auto &x : longer) x = uint8_t(rnd());
     ds::write_file_atomic(path, longer);
-    CHECK(ds::read_file(path) == longer);
+    CHECK((ds::read_file(path) == longer));
     const Bytes shorter = {1, 2, 3};
     ds::write_file_atomic(path, shorter);
-    CHECK(ds::read_file(path) == shorter);
+    CHECK((ds::read_file(path) == shorter));
     ds::write_file_atomic(path, Bytes{});
-    CHECK(ds::read_file(path).empty());
-    CHECK(list_dir(g_dir) == std::vector<std::string>{"state.dss"});  // no temporaries left
+    CHECK((ds::read_file(path).empty()));
+    CHECK((list_dir(g_dir) == std::vector<std::string>{"state.dss"}));  // no temporaries left
     // A relative path (no directory part) works too.
     char cwd[4096];
-    CHECK(::getcwd(cwd, sizeof cwd) != nullptr);
-    CHECK(::chdir(g_dir.c_str()) == 0);
+    CHECK((::getcwd(cwd, sizeof cwd) != nullptr));
+    CHECK((::chdir(g_dir.c_str()) == 0));
     ds::write_file_atomic("relative.dss", shorter);
-    CHECK(::chdir(cwd) == 0);
-    CHECK(ds::read_file(g_dir + "/relative.dss") == shorter);
+    CHECK((::chdir(cwd) == 0));
+    CHECK((ds::read_file(g_dir + "/relative.dss") == shorter));
     ::unlink((g_dir + "/relative.dss").c_str());
 }
 
@@ -936,18 +891,18 @@ static void test_write_failures() {
     const std::string missing_dir = g_dir + "/no/such/dir";
     const std::string path = missing_dir + "/state.dss";
     std::string msg;
-    CHECK(throws([&] { ds::write_file_atomic(path, {1, 2, 3}); }, ds::Status::io, "No such file or directory", &msg));
-    CHECK(msg.find(path) != std::string::npos);
-    CHECK(!exists(g_dir + "/no"));
-    CHECK(throws([&] { ds::write_file_atomic("", {1}); }, ds::Status::io, "empty"));
+    CHECK((throws([&] { ds::write_file_atomic(path, {1, 2, 3}); }, ds::Status::io, "No such file or directory", &msg)));
+    CHECK((msg.find(path) != std::string::npos));
+    CHECK((!exists(g_dir + "/no")));
+    CHECK((throws([&] { ds::write_file_atomic("", {1}); }, ds::Status::io, "empty")));
 
     // The target is a non-empty directory: the rename fails, the directory stays.
     const std::string sub = g_dir + "/subdir";
-    CHECK(::mkdir(sub.c_str(), 0755) == 0);
+    CHECK((::mkdir(sub.c_str(), 0755) == 0));
     ds::write_file_atomic(sub + "/inside", {7});
-    CHECK(throws([&] { ds::write_file_atomic(sub, {1, 2, 3}); }, ds::Status::io, sub));
-    CHECK(ds::read_file(sub + "/inside") == Bytes{7});
-    CHECK(throws([&] { ds::write_file_atomic(sub + "/", {1}); }, ds::Status::io, "Is a directory"));
+    CHECK((throws([&] { ds::write_file_atomic(sub, {1, 2, 3}); }, ds::Status::io, sub)));
+    CHECK((ds::read_file(sub + "/inside") == Bytes{7}));
+    CHECK((throws([&] { ds::write_file_atomic(sub + "/", {1}); }, ds::Status::io, "Is a directory")));
 
     // A full disk mid-save (a file size limit): the previous file is intact
     // and no temporary is left.
@@ -955,25 +910,25 @@ static void test_write_failures() {
     const Bytes previous = {9, 8, 7, 6, 5};
     ds::write_file_atomic(target, previous);
     struct rlimit old_limit;
-    CHECK(::getrlimit(RLIMIT_FSIZE, &old_limit) == 0);
+    CHECK((::getrlimit(RLIMIT_FSIZE, &old_limit) == 0));
     void (*old_handler)(int) = ::signal(SIGXFSZ, SIG_IGN);
     struct rlimit small = old_limit;
     small.rlim_cur = 1000;
-    CHECK(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+    CHECK((::setrlimit(RLIMIT_FSIZE, &small) == 0));
     const bool failed = throws([&] { ds::write_file_atomic(target, Bytes(5000, 0xAB)); }, ds::Status::io, "File too large", &msg);
-    CHECK(::setrlimit(RLIMIT_FSIZE, &old_limit) == 0);
+    CHECK((::setrlimit(RLIMIT_FSIZE, &old_limit) == 0));
     ::signal(SIGXFSZ, old_handler);
-    CHECK(failed);
-    CHECK(msg.find(target) != std::string::npos);
-    CHECK(ds::read_file(target) == previous);
-    for (const auto &name : list_dir(g_dir)) CHECK_MSG(name.find(".tmp.") == std::string::npos, name);
+    CHECK((failed));
+    CHECK((msg.find(target) != std::string::npos));
+    CHECK((ds::read_file(target) == previous));
+    for (const auto &name : list_dir(g_dir)) CHECK_MESSAGE((name.find(".tmp.") == std::string::npos), (name));
 
     // An unwritable directory (meaningless as root, who may write anyway).
     if (::geteuid() != 0) {
         const std::string ro = g_dir + "/readonly";
-        CHECK(::mkdir(ro.c_str(), 0555) == 0);
-        CHECK(throws([&] { ds::write_file_atomic(ro + "/x", {1}); }, ds::Status::io, "Permission denied"));
-        CHECK(list_dir(ro).empty());
+        CHECK((::mkdir(ro.c_str(), 0555) == 0));
+        CHECK((throws([&] { ds::write_file_atomic(ro + "/x", {1}); }, ds::Status::io, "Permission denied")));
+        CHECK((list_dir(ro).empty()));
         ::rmdir(ro.c_str());
     }
     ::unlink(target.c_str());
@@ -984,49 +939,50 @@ static void test_write_failures() {
 static void test_read_failures() {
     const std::string missing = g_dir + "/missing.dss";
     std::string msg;
-    CHECK(throws([&] { ds::read_file(missing); }, ds::Status::io, "No such file or directory", &msg));
-    CHECK(msg.find(missing) != std::string::npos);
-    CHECK(throws([&] { ds::read_file(g_dir); }, ds::Status::io, "Is a directory"));
-    CHECK(throws([&] { ds::read_file(""); }, ds::Status::io, "empty"));
-    CHECK(throws([&] { ds::read_file(g_dir + "/missing.dss/x"); }, ds::Status::io, "No such file or directory"));
+    CHECK((throws([&] { ds::read_file(missing); }, ds::Status::io, "No such file or directory", &msg)));
+    CHECK((msg.find(missing) != std::string::npos));
+    CHECK((throws([&] { ds::read_file(g_dir); }, ds::Status::io, "Is a directory")));
+    CHECK((throws([&] { ds::read_file(""); }, ds::Status::io, "empty")));
+    CHECK((throws([&] { ds::read_file(g_dir + "/missing.dss/x"); }, ds::Status::io, "No such file or directory")));
     const std::string file = g_dir + "/plain";
     ds::write_file_atomic(file, {1});
-    CHECK(throws([&] { ds::read_file(file + "/x"); }, ds::Status::io, "Not a directory"));
+    CHECK((throws([&] { ds::read_file(file + "/x"); }, ds::Status::io, "Not a directory")));
     if (::geteuid() != 0) {
-        CHECK(::chmod(file.c_str(), 0) == 0);
-        CHECK(throws([&] { ds::read_file(file); }, ds::Status::io, "Permission denied"));
+        CHECK((::chmod(file.c_str(), 0) == 0));
+        CHECK((throws([&] { ds::read_file(file); }, ds::Status::io, "Permission denied")));
     }
     ::unlink(file.c_str());
     // A non-regular file is read to its end.
-    CHECK(ds::read_file("/dev/null").empty());
+    CHECK((ds::read_file("/dev/null").empty()));
 }
 
-int main() {
+// One doctest case per area; the temporary directory is shared by them.
+TEST_CASE("crc32c check values") { test_crc(); }
+TEST_CASE("layout matches src/core/state/format.md") { test_layout_matches_document(); }
+TEST_CASE("sparsifier round trip") { test_round_trip_sparsifier(); }
+TEST_CASE("scheduler round trip") { test_round_trip_scheduler(); }
+TEST_CASE("every byte flipped") { test_flipped_bytes(); }
+TEST_CASE("every truncation") { test_truncations(); }
+TEST_CASE("random edits") { test_random_edits(); }
+TEST_CASE("wrong kind and magic") { test_wrong_kind_and_magic(); }
+TEST_CASE("versions") { test_versions(); }
+TEST_CASE("crafted sparsifier files") { test_crafted_sparsifier(); }
+TEST_CASE("crafted scheduler files") { test_crafted_scheduler(); }
+TEST_CASE("encoder rejects invalid snapshots") { test_encoder_rejects_invalid_snapshots(); }
+TEST_CASE("atomic write") { test_atomic_write(); }
+TEST_CASE("write failures") { test_write_failures(); }
+TEST_CASE("read failures") { test_read_failures(); }
+
+int main(int argc, char **argv) {
     char tmpl[] = "/tmp/ds_state_format_XXXXXX";
     if (!::mkdtemp(tmpl)) {
         std::perror("mkdtemp");
         return 2;
     }
     g_dir = tmpl;
-
-    run("crc32c check values", test_crc);
-    run("layout matches src/core/state/format.md", test_layout_matches_document);
-    run("sparsifier round trip", test_round_trip_sparsifier);
-    run("scheduler round trip", test_round_trip_scheduler);
-    run("every byte flipped", test_flipped_bytes);
-    run("every truncation", test_truncations);
-    run("random edits", test_random_edits);
-    run("wrong kind and magic", test_wrong_kind_and_magic);
-    run("versions", test_versions);
-    run("crafted sparsifier files", test_crafted_sparsifier);
-    run("crafted scheduler files", test_crafted_scheduler);
-    run("encoder rejects invalid snapshots", test_encoder_rejects_invalid_snapshots);
-    run("atomic write", test_atomic_write);
-    run("write failures", test_write_failures);
-    run("read failures", test_read_failures);
-
+    doctest::Context context(argc, argv);
+    const int rc = context.run();
     for (const auto &name : list_dir(g_dir)) ::unlink((g_dir + "/" + name).c_str());
     ::rmdir(g_dir.c_str());
-    std::printf("%d passed, %d failed\n", g_passed, g_failed);
-    return g_failed == 0 ? 0 : 1;
+    return rc;
 }
