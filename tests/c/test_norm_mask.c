@@ -1,4 +1,4 @@
-/* The norm sparsifier's mask, checked exactly against reference-semantics.md:
+/* The norm sparsifier's mask, checked exactly against src/core/semantics.md:
  * the worked example, round-half-to-even, the 2:4 pattern, partial edge
  * blocks, 1-D and column data, ties, NaN, L1 versus L2, and randomized
  * comparisons with the spec's own algorithm (tu_ref_mask). */

@@ -264,7 +264,7 @@ Test(seed_flow, data_registered_before_the_scheduler) {
 }
 
 Test(seed_flow, readme_gamma_as_written_never_sparsifies) {
-    /* reference-semantics.md: the seed's GammaScheduler returns 0.0 at epoch 0
+    /* src/core/semantics.md: the seed's GammaScheduler returns 0.0 at epoch 0
      * and then multiplies: with data registered at creation the level is 0.0
      * from then on, so nothing is ever sparsified. */
     flow_result r;

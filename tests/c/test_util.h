@@ -6,7 +6,7 @@
  *    before any other datasparse call can replace it.
  *  - tu_cfg: build a config from key/value pairs.
  *  - tu_ref_mask: the norm sparsifier's mask computed straight from
- *    reference-semantics.md (slow, obvious), to compare the library with.
+ *    src/core/semantics.md (slow, obvious), to compare the library with.
  *  - tu_snap_*: a snapshot of everything observable about a sparsifier, to
  *    check that a failed call changed nothing.
  */
@@ -276,7 +276,7 @@ static inline void tu_assert_mask_eq(const uint8_t *got, const uint8_t *want, in
 }
 
 /* ---------------------------------------------------------------------
- * Reference norm mask, straight from reference-semantics.md
+ * Reference norm mask, straight from src/core/semantics.md
  * --------------------------------------------------------------------- */
 
 typedef struct tu_ranked {

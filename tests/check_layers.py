@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Checks the layering of the README's "Architecture" section against every
+#include / %include / %import of the tree (and the bindings' CMake files):
+
+  src/kernels   the standard library, xsimd and src/kernels only
+  src/core      the above and src/core; never the public C header
+  src/capi      the public C header, src/capi and src/core (not src/kernels)
+  src/tools     programs on the C ABI: the public C header only
+  bindings      the public C header and the binding's own layer (files
+                under bindings/); no src/ path, in code or in CMake
+  tests/c, tests/examples   the public C header only (they test the C API)
+
+Usage: check_layers.py REPO_ROOT. Prints each violation and exits 1 if any.
+"""
+import re
+import sys
+from pathlib import Path
+
+INCLUDE = re.compile(r'^\s*(?:#\s*include|%include|%import)\s*([<"])([^>"]+)[>"]', re.M)
+SOURCES = {".c", ".h", ".cpp", ".hpp", ".i"}
+PUBLIC = "datasparse/datasparse.h"
+# Headers from outside the project that a layer may use (angle brackets).
+STD = re.compile(r"^[a-z_0-9]+(\.h)?$|^sys/|^xsimd/")
+SWIG_LIB = re.compile(r"^[a-z_0-9]+\.i$")   # SWIG's own library (<stdint.i>, ...)
+
+
+def quoted_ok(layer: str, target: str, source: Path, root: Path) -> bool:
+    if ".." in Path(target).parts:
+        return False
+    if layer == "kernels":
+        return target.startswith("kernels/")
+    if layer == "core":
+        return target.startswith(("core/", "kernels/"))
+    if layer == "capi":
+        return target.startswith(("capi/", "core/"))
+    if layer == "bindings":
+        # resolved against the binding's include directories: bindings/ and bindings/swig/
+        return any((root / "bindings" / d / target).is_file() for d in ("", "swig")) or \
+            (source.parent / target).is_file()
+    if layer in ("tests", "tools"):
+        return (source.parent / target).is_file() and not target.startswith(("core/", "capi/", "kernels/"))
+    return False
+
+
+def angle_ok(layer: str, target: str) -> bool:
+    if target == PUBLIC:
+        return layer in ("capi", "tools", "bindings", "tests")
+    if target.startswith("datasparse/"):
+        return False
+    if layer == "bindings" and SWIG_LIB.match(target):
+        return True
+    if target.startswith("xsimd/"):
+        return layer in ("kernels", "core")
+    return bool(STD.match(target)) or layer in ("tests", "tools")  # criterion, doctest, CLI11, ...
+
+
+def layer_of(rel: Path) -> str:
+    parts = rel.parts
+    if parts[0] == "src" and len(parts) > 1 and parts[1] in ("kernels", "core", "capi", "tools"):
+        return parts[1]
+    if parts[0] == "bindings":
+        return "bindings"
+    if parts[0] == "tests" and len(parts) > 1 and parts[1] in ("c", "examples"):
+        return "tests"
+    return ""
+
+
+def main() -> int:
+    root = Path(sys.argv[1]).resolve()
+    problems = []
+    checked = 0
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if not path.is_file() or rel.parts[0] in ("build", ".git") or rel.parts[0].startswith("build"):
+            continue
+        layer = layer_of(rel)
+        if not layer:
+            continue
+        if path.suffix in SOURCES:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            for m in INCLUDE.finditer(text):
+                kind, target = m.group(1), m.group(2)
+                checked += 1
+                ok = quoted_ok(layer, target, path, root) if kind == '"' else angle_ok(layer, target)
+                if not ok:
+                    line = text.count("\n", 0, m.start()) + 1
+                    close = ">" if kind == "<" else '"'
+                    problems.append(f"{rel}:{line}: the {layer} layer may not include {kind}{target}{close}")
+        elif layer == "bindings" and path.name == "CMakeLists.txt":
+            text = path.read_text(encoding="utf-8")
+            for n, line in enumerate(text.splitlines(), 1):
+                if re.search(r"PROJECT_SOURCE_DIR\}/src|CMAKE_SOURCE_DIR\}/src|\.\./src", line):
+                    problems.append(f"{rel}:{n}: a binding's build may not reach into src/")
+    for p in problems:
+        print("FAIL", p)
+    print(f"layers: {checked} includes checked, {len(problems)} violations")
+    return 1 if problems or checked == 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
