@@ -144,6 +144,24 @@ private:
     int64_t begin_, end_, frequency_;
 };
 
+// cosine(final, begin_step, total_steps)
+class Cosine final : public Builtin {
+public:
+    explicit Cosine(const std::vector<double> &v)
+        : Builtin("cosine", v), final_(real(0)), begin_(integer(1)), total_(integer(2)) {}
+    double value(const std::string &, int64_t t, double base, double) override {
+        if (t <= begin_) return base;
+        const double p = std::min(1.0, static_cast<double>(t - begin_) / static_cast<double>(total_));
+        return final_ + (base - final_) * 0.5 * (1.0 + std::cos(kPi * p));
+    }
+    std::unique_ptr<Schedule> clone() const override { return std::make_unique<Cosine>(*this); }
+
+private:
+    static constexpr double kPi = 3.14159265358979323846;
+    double final_;
+    int64_t begin_, total_;
+};
+
 class Lambda final : public Schedule {
 public:
     explicit Lambda(std::function<double(int64_t)> f) : f_(std::move(f)) {}
@@ -212,6 +230,13 @@ const std::vector<ScheduleSpec> &builtin_schedules() {
           int_param("end_step", -1, -1, "last turn, or -1 for none"),
           int_param("frequency", 1, 100, "epochs between two turns")},
          make<Constant>},
+        {"cosine",
+         "t <= begin_step: base; else final + (base - final)(1 + cos(pi p))/2, p = min(1, (t - begin_step)/total_steps)",
+         "cosine annealing (Loshchilov & Hutter 2017), from base to final",
+         {real_param("final", "the value from begin_step + total_steps on"),
+          int_param("begin_step", 0, 0, "last epoch at the base value"),
+          int_param("total_steps", 1, "epochs from base to final")},
+         make<Cosine>},
     };
     return table;
 }

@@ -460,6 +460,35 @@ Test(schedules, constant_begin_equals_end) {
     ds_scheduler_destroy(sch);
 }
 
+/* cosine(final 0.9, begin_step 2, total_steps 4) from each item's base:
+ * t <= 2: base; then final + (base - final)(1 + cos(pi (t - 2)/4))/2; t >= 6: final. */
+Test(schedules, cosine_from_base_to_final) {
+    add_item("w", 0.1);
+    add_item("v", 0.5);
+    ds_schedule *p = NULL;
+    ds_config *c = tu_cfg("final", 0.9, "begin_step", 2.0, "total_steps", 4.0, NULL);
+    TU_OK(ds_schedule_create("cosine", c, &p));
+    ds_config_destroy(c);
+    cr_assert_str_eq(ds_schedule_kind(p), "cosine");
+    const double h = sqrt(0.5); /* cos(pi/4) */
+    const double w[8] = {
+        0.1, 0.1, 0.1,                       /* t=0..2: the base */
+        0.9 - 0.8 * (1 + h) / 2,             /* t=3: p=1/4 */
+        0.5,                                 /* t=4: p=1/2, cos = 0: the midpoint of 0.1 and 0.9 */
+        0.9 - 0.8 * (1 - h) / 2,             /* t=5: p=3/4 */
+        0.9, 0.9,                            /* t=6, 7: p=1, then held */
+    };
+    ds_scheduler *sch = make(p);
+    for (int t = 0; t < 8; ++t) {
+        cr_assert_float_eq(last_of(sch, "w"), w[t], EPS, "w at t=%d", t);
+        /* v starts at 0.5: at p=1/2 it is (0.5 + 0.9)/2 */
+        if (t == 4)
+            cr_assert_float_eq(last_of(sch, "v"), 0.7, EPS);
+        epoch_step(sch);
+    }
+    ds_scheduler_destroy(sch);
+}
+
 /* ---------------------------------------------------------------------
  * Parameter checks
  * --------------------------------------------------------------------- */
@@ -602,7 +631,7 @@ typedef struct run_record {
     uint8_t mw[R_EPOCHS + 1][RW_N], mv[R_EPOCHS + 1][RV_N]; /* masks after the epoch's sparsifier step */
 } run_record;
 
-typedef enum resume_kind { R_GAMMA, R_STEP, R_CUBIC, R_POLY, R_CONSTANT } resume_kind;
+typedef enum resume_kind { R_GAMMA, R_STEP, R_CUBIC, R_POLY, R_CONSTANT, R_COSINE } resume_kind;
 
 static ds_schedule *resume_schedule(resume_kind kind) {
     ds_schedule *p = NULL;
@@ -612,6 +641,12 @@ static ds_schedule *resume_schedule(resume_kind kind) {
     case R_CUBIC: TU_OK(tu_cubic(0.05, 1, 2, 4, 0, &p)); break;
     case R_POLY: TU_OK(tu_polynomial_decay(0.1, 0.8, 2, 8, 3.0, 2, &p)); break;
     case R_CONSTANT: TU_OK(ds_schedule_create_constant(0.6, 2, -1, 3, &p)); break;
+    case R_COSINE: {
+        ds_config *c = tu_cfg("final", 0.85, "begin_step", 1.0, "total_steps", 7.0, NULL);
+        TU_OK(ds_schedule_create("cosine", c, &p));
+        ds_config_destroy(c);
+        break;
+    }
     }
     cr_assert_not_null(p);
     return p;
@@ -818,3 +853,5 @@ Test(schedules, resume_create_first_step) { resume_check(R_STEP, 1, 0, ORDER_CRE
 Test(schedules, resume_create_first_cubic) { resume_check(R_CUBIC, 0, 0, ORDER_CREATE_FIRST); }
 Test(schedules, resume_create_first_polynomial_decay) { resume_check(R_POLY, 1, 1, ORDER_CREATE_FIRST); }
 Test(schedules, resume_create_first_constant) { resume_check(R_CONSTANT, 0, 0, ORDER_CREATE_FIRST); }
+Test(schedules, resume_cosine_from_files) { resume_check(R_COSINE, 1, 0, ORDER_DOC); }
+Test(schedules, resume_create_first_cosine) { resume_check(R_COSINE, 0, 1, ORDER_CREATE_FIRST); }
