@@ -41,16 +41,17 @@ inline ds_status to_c(Status s) { return static_cast<ds_status>(s); }
 inline int to_c(LogLevel level) { return static_cast<int>(level); }
 inline ds_param_type to_c(ParamType t) { return static_cast<ds_param_type>(t); }
 
-// A C enum argument may hold any int: read its bits, never an enum value
-// C++ may assume is in range. The core validates the value.
+// A C enum argument may hold any int: read its bits (by reference, so that
+// the enum itself is never loaded), never an enum value C++ may assume is in
+// range. The core validates the value.
 template <typename CEnum>
-int64_t raw_value(CEnum value) {
+int64_t raw_value(const CEnum &value) {
     static_assert(sizeof(CEnum) == sizeof(int32_t), "the C enums are int-sized");
     int32_t raw;
     std::memcpy(&raw, &value, sizeof raw);
     return raw;
 }
 
-inline Norm from_c(ds_norm norm) { return norm_from_int(raw_value(norm)); }
+inline Norm from_c(const ds_norm &norm) { return norm_from_int(raw_value(norm)); }
 
 }  // namespace ds::capi
