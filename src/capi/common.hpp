@@ -16,12 +16,25 @@
 #include "core/schedules.hpp"
 #include "core/sparsifier.hpp"
 
+namespace ds::capi {
+
+// How many calls on a handle are running (a callback inside one of them may
+// call *_destroy on it: the destruction then waits until the outermost call
+// returns, and the call that ran the callback fails with DS_ERR_STATE).
+struct HandleUse {
+    int calls = 0;
+    bool destroy_pending = false;
+};
+
+}  // namespace ds::capi
+
 struct ds_config {
     ds::Config map;
 };
 
 struct ds_sparsifier {
     ds::Sparsifier core;
+    ds::capi::HandleUse use;
 };
 
 struct ds_schedule {
@@ -30,9 +43,48 @@ struct ds_schedule {
 
 struct ds_scheduler {
     std::unique_ptr<ds::Scheduler> core;
+    ds_sparsifier *sparsifier;                  // borrowed: valid while sparsifier_alive has not expired
+    std::weak_ptr<const int> sparsifier_alive;  // expires when the sparsifier is deleted
+    ds::capi::HandleUse use;
 };
 
 namespace ds::capi {
+
+// Holds a handle for the duration of a call; deletes it at the end of the
+// outermost call if *_destroy was called meanwhile. nullptr: does nothing.
+template <typename Handle>
+class InUse {
+public:
+    explicit InUse(Handle *h) noexcept : h_(h) {
+        if (h_) ++h_->use.calls;
+    }
+    ~InUse() {
+        if (h_ && --h_->use.calls == 0 && h_->use.destroy_pending) delete h_;
+    }
+    InUse(const InUse &) = delete;
+    InUse &operator=(const InUse &) = delete;
+
+private:
+    Handle *h_;
+};
+
+// Destroys now, or (inside one of the handle's own calls) marks it closing
+// and leaves the deletion to the outermost InUse.
+template <typename Handle, typename MarkClosing>
+void destroy_handle(Handle *h, MarkClosing mark_closing) noexcept {
+    if (!h) return;
+    if (h->use.calls > 0) {
+        h->use.destroy_pending = true;
+        mark_closing();
+        return;
+    }
+    delete h;
+}
+
+// The scheduler's sparsifier, or nullptr once it was deleted.
+inline ds_sparsifier *live_sparsifier(const ds_scheduler *sch) {
+    return sch->sparsifier_alive.expired() ? nullptr : sch->sparsifier;
+}
 
 void set_last_error(const char *message) noexcept;
 

@@ -33,9 +33,22 @@ private:
 
 ds_scheduler *make_scheduler(ds_sparsifier *s, const char *schedule_param, std::unique_ptr<ds::Schedule> schedule,
                              int64_t last_epoch) {
-    return new ds_scheduler{
-        std::make_unique<ds::Scheduler>(s->core, require_string(schedule_param, "schedule_param"),
-                                        std::move(schedule), last_epoch)};
+    ds::capi::InUse<ds_sparsifier> use(s);  // the first step runs the schedule (and the log handler)
+    auto core = std::make_unique<ds::Scheduler>(s->core, require_string(schedule_param, "schedule_param"),
+                                                std::move(schedule), last_epoch);
+    if (s->use.destroy_pending)
+        ds::fail(ds::Status::state, "the sparsifier was closed (destroyed) during the scheduler's creation");
+    return new ds_scheduler{std::move(core), s, s->core.lifetime(), {}};
+}
+
+// Holds a scheduler and its sparsifier (if alive) for the duration of a call
+// that may run user code, then runs body.
+template <typename Body>
+void with_scheduler(ds_scheduler *sch, Body &&body) {
+    require(sch, "sch");
+    ds::capi::InUse<ds_scheduler> use(sch);
+    ds::capi::InUse<ds_sparsifier> sparsifier_use(ds::capi::live_sparsifier(sch));
+    body();
 }
 
 }  // namespace
@@ -65,10 +78,7 @@ DS_API ds_status ds_scheduler_create_builtin(ds_sparsifier *s, const char *sched
 }
 
 DS_API ds_status ds_scheduler_step(ds_scheduler *sch) {
-    return guarded([&] {
-        require(sch, "sch");
-        sch->core->step();
-    });
+    return guarded([&] { with_scheduler(sch, [&] { sch->core->step(); }); });
 }
 
 DS_API ds_status ds_scheduler_get_last_param(const ds_scheduler *sch, const char *name, double *out) {
@@ -130,12 +140,11 @@ DS_API ds_status ds_scheduler_get_name(const ds_scheduler *sch, size_t index, co
 }
 
 DS_API ds_status ds_scheduler_set_verbose(ds_scheduler *sch, int verbose) {
-    return guarded([&] {
-        require(sch, "sch");
-        sch->core->set_verbose(verbose != 0);
-    });
+    return guarded([&] { with_scheduler(sch, [&] { sch->core->set_verbose(verbose != 0); }); });
 }
 
-DS_API void ds_scheduler_destroy(ds_scheduler *sch) { delete sch; }
+DS_API void ds_scheduler_destroy(ds_scheduler *sch) {
+    ds::capi::destroy_handle(sch, [sch] { sch->core->busy_flag().mark_closing(); });
+}
 
 }  // extern "C"

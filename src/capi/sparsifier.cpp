@@ -30,7 +30,7 @@ extern "C" {
 DS_API ds_status ds_norm_sparsifier_create(ds_norm norm, const ds_config *defaults, ds_sparsifier **out) {
     return guarded([&] {
         require(out, "out");
-        *out = new ds_sparsifier{ds::Sparsifier::norm(ds::capi::from_c(norm), ds::capi::config_or_empty(defaults))};
+        *out = new ds_sparsifier{ds::Sparsifier::norm(ds::capi::from_c(norm), ds::capi::config_or_empty(defaults)), {}};
     });
 }
 
@@ -39,16 +39,19 @@ DS_API ds_status ds_custom_sparsifier_create(ds_update_mask_fn fn, void *user_da
     return guarded([&] {
         require(out, "out");
         *out = new ds_sparsifier{
-            ds::Sparsifier::custom(c_mask_update(fn, user_data), ds::capi::config_or_empty(defaults))};
+            ds::Sparsifier::custom(c_mask_update(fn, user_data), ds::capi::config_or_empty(defaults)), {}};
     });
 }
 
-DS_API void ds_sparsifier_destroy(ds_sparsifier *s) { delete s; }
+DS_API void ds_sparsifier_destroy(ds_sparsifier *s) {
+    ds::capi::destroy_handle(s, [s] { s->core.busy_flag().mark_closing(); });
+}
 
 DS_API ds_status ds_sparsifier_add_data(ds_sparsifier *s, const char *name, float *data, int64_t rows,
                                         int64_t cols, const ds_config *config, int reuse_mask) {
     return guarded([&] {
         require(s, "s");
+        ds::capi::InUse<ds_sparsifier> use(s);
         s->core.add_data(require_string(name, "name"), data, rows, cols, ds::capi::config_or_empty(config),
                          reuse_mask != 0);
     });
@@ -57,6 +60,7 @@ DS_API ds_status ds_sparsifier_add_data(ds_sparsifier *s, const char *name, floa
 DS_API ds_status ds_sparsifier_remove_data(ds_sparsifier *s, const char *name) {
     return guarded([&] {
         require(s, "s");
+        ds::capi::InUse<ds_sparsifier> use(s);
         s->core.remove_data(require_string(name, "name"));
     });
 }
@@ -64,6 +68,7 @@ DS_API ds_status ds_sparsifier_remove_data(ds_sparsifier *s, const char *name) {
 DS_API ds_status ds_sparsifier_step(ds_sparsifier *s) {
     return guarded([&] {
         require(s, "s");
+        ds::capi::InUse<ds_sparsifier> use(s);
         s->core.step();
     });
 }
@@ -91,6 +96,7 @@ DS_API ds_status ds_sparsifier_squash_mask(ds_sparsifier *s, const char *const *
                                            int leave_parametrized) {
     return guarded([&] {
         require(s, "s");
+        ds::capi::InUse<ds_sparsifier> use(s);
         std::vector<std::string> list;
         if (names) {
             list.reserve(count);
@@ -118,6 +124,7 @@ DS_API ds_status ds_sparsifier_get_param(const ds_sparsifier *s, const char *nam
 DS_API ds_status ds_sparsifier_set_param(ds_sparsifier *s, const char *name, const char *key, double value) {
     return guarded([&] {
         require(s, "s");
+        ds::capi::InUse<ds_sparsifier> use(s);
         std::string n = require_string(name, "name");
         std::string k = require_string(key, "key");
         s->core.set_param(n, k, value);
@@ -127,6 +134,7 @@ DS_API ds_status ds_sparsifier_set_param(ds_sparsifier *s, const char *name, con
 DS_API ds_status ds_sparsifier_set_mask_update(ds_sparsifier *s, int enabled) {
     return guarded([&] {
         require(s, "s");
+        ds::capi::InUse<ds_sparsifier> use(s);
         s->core.set_mask_update(enabled != 0);
     });
 }

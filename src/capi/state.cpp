@@ -64,6 +64,7 @@ DS_API ds_status ds_sparsifier_load(ds_sparsifier *s, const char *path, int stri
     return guarded([&] {
         require(s, "s");
         std::string p = require_string(path, "path");
+        ds::capi::InUse<ds_sparsifier> use(s);
         const std::vector<uint8_t> bytes = ds::read_file(p);
         s->core.restore(ds::decode_sparsifier(bytes.data(), bytes.size()), strict != 0);
     });
@@ -73,6 +74,7 @@ DS_API ds_status ds_sparsifier_load_buffer(ds_sparsifier *s, const void *buffer,
     return guarded([&] {
         require(s, "s");
         check_buffer(buffer, size);
+        ds::capi::InUse<ds_sparsifier> use(s);
         s->core.restore(ds::decode_sparsifier(static_cast<const uint8_t *>(buffer), size), strict != 0);
     });
 }
@@ -97,6 +99,8 @@ DS_API ds_status ds_scheduler_load(ds_scheduler *sch, const char *path) {
     return guarded([&] {
         require(sch, "sch");
         std::string p = require_string(path, "path");
+        ds::capi::InUse<ds_scheduler> use(sch);
+        ds::capi::InUse<ds_sparsifier> sparsifier_use(ds::capi::live_sparsifier(sch));
         const std::vector<uint8_t> bytes = ds::read_file(p);
         sch->core->restore(ds::decode_scheduler(bytes.data(), bytes.size()));
     });
@@ -106,6 +110,8 @@ DS_API ds_status ds_scheduler_load_buffer(ds_scheduler *sch, const void *buffer,
     return guarded([&] {
         require(sch, "sch");
         check_buffer(buffer, size);
+        ds::capi::InUse<ds_scheduler> use(sch);
+        ds::capi::InUse<ds_sparsifier> sparsifier_use(ds::capi::live_sparsifier(sch));
         sch->core->restore(ds::decode_scheduler(static_cast<const uint8_t *>(buffer), size));
     });
 }

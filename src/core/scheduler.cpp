@@ -1,6 +1,8 @@
 #include "core/scheduler.hpp"
 
 #include <cmath>
+#include <string>
+#include <vector>
 #include <unordered_map>
 #include <utility>
 
@@ -52,8 +54,11 @@ void Scheduler::step() {
     check_not_busy("step");
     Sparsifier &sp = sparsifier();
     if (sp.busy()) fail(Status::state, "the scheduler cannot step while a callback on its sparsifier runs");
+    // Messages are logged at the end: the log handler is user code, and may
+    // call back into the library (or destroy this scheduler).
+    std::vector<std::string> warnings, verbose;
     if (step_count_ == 1 && sp.step_count() == sparsifier_steps_at_start_)
-        log(LogLevel::warning,
+        warnings.push_back(
             "detected a call of the scheduler's step before the sparsifier's step: call the sparsifier's "
             "step first (the first value of the schedule is otherwise skipped)");
 
@@ -79,6 +84,8 @@ void Scheduler::step() {
             values.emplace_back(it.name, v);
         }
     }
+    busy_.check_open("scheduler", "step");
+    sp.busy_flag().check_open("sparsifier", "the scheduler's step");
     try {
         sp.set_params(values, param_);  // checks every value, then applies all
     } catch (const Error &e) {
@@ -89,10 +96,17 @@ void Scheduler::step() {
     last_epoch_ = epoch;
     ++step_count_;
     sp.set_mask_update(true);
-    if (verbose_)
-        for (const Entry &e : entries_)
-            log(LogLevel::info, "epoch " + std::to_string(epoch) + ": adjusting " + param_ + " of " + quoted(e.name) +
-                                 " to " + format_number(*e.last));
+    if (verbose_) {
+        try {
+            for (const Entry &e : entries_)
+                verbose.push_back("epoch " + std::to_string(epoch) + ": adjusting " + param_ + " of " +
+                                  quoted(e.name) + " to " + format_number(*e.last));
+        } catch (...) {
+            // out of memory for a log line: the step itself is done
+        }
+    }
+    for (const std::string &m : warnings) log(LogLevel::warning, m);
+    for (const std::string &m : verbose) log(LogLevel::info, m);
 }
 
 SchedulerSnapshot Scheduler::snapshot() const {

@@ -27,6 +27,8 @@ public:
     int64_t step_count() const { return step_count_; }
     const std::string &schedule_param() const { return param_; }
     void set_verbose(bool verbose);
+    // For the owner: marks the scheduler closing during a callback (busy.hpp).
+    BusyFlag &busy_flag() { return busy_; }
 
     struct Entry {
         std::string name;

@@ -175,6 +175,7 @@ void Sparsifier::step() {
         for (size_t i = 0; i < items_.size(); ++i)
             if (!items_[i].squashed) which.push_back(i);
         auto masks = custom_ ? compute_custom_masks(which) : compute_norm_masks(which);
+        busy_.check_open("sparsifier", "step");
         for (size_t w = 0; w < which.size(); ++w) items_[which[w]].mask.swap(masks[w]);
     }
     ++step_count_;
