@@ -499,6 +499,10 @@ SWIGEXPORT void SWIGSTDCALL DatasparseCs_BytesFree(void *bytes) {
  * derived classes' Dispose deletes it, then calls this one). */
 %typemap(csdisposing, methodname="Dispose", methodmodifiers="protected", parameters="bool disposing") datasparse::Sparsifier {
     lock(this) {
+      // Disposed from inside one of its own calls (a callback): native code
+      // still reads the pinned arrays until that call returns, so the pins
+      // stay until the finalizer (or a later Dispose) frees them.
+      bool busy = swigCPtr.Handle != global::System.IntPtr.Zero && InCall();
       if (swigCPtr.Handle != global::System.IntPtr.Zero) {
         if (swigCMemOwn) {
           swigCMemOwn = false;
@@ -506,7 +510,7 @@ SWIGEXPORT void SWIGSTDCALL DatasparseCs_BytesFree(void *bytes) {
         }
         swigCPtr = new global::System.Runtime.InteropServices.HandleRef(null, global::System.IntPtr.Zero);
       }
-      UnpinAll();
+      if (!busy) UnpinAll();
     }
   }
 

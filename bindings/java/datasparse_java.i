@@ -713,6 +713,9 @@ public class%}
 
 /* delete(): also drops the borrowed buffers (after the native object is gone). */
 %typemap(javadestruct, methodname="delete", methodmodifiers="public synchronized") datasparse::Sparsifier {
+    // Closed from inside one of its own calls (a callback): native code still
+    // reads the buffers until that call returns, so they stay referenced.
+    boolean busy = swigCPtr != 0 && inCall();
     if (swigCPtr != 0) {
       if (swigCMemOwn) {
         swigCMemOwn = false;
@@ -720,7 +723,7 @@ public class%}
       }
       swigCPtr = 0;
     }
-    borrowed.clear();
+    if (!busy) borrowed.clear();
   }
 
 /* Schedules and factors written in Java are released by the GC only: the

@@ -414,6 +414,8 @@ static void on_log(void *, int level, const char *message) {
 %rename(_add_data_borrowed) datasparse::Sparsifier::addDataBorrowed;
 %rename(_add_data_copy) datasparse::Sparsifier::addDataCopy;
 %rename(_remove_data) datasparse::Sparsifier::removeData;
+%rename(_in_call) datasparse::Sparsifier::inCall;
+%rename(_in_call) datasparse::DataScheduler::inCall;
 %rename(_get_mask_into) datasparse::Sparsifier::getMask;
 %rename(_get_data_into) datasparse::Sparsifier::getData;
 %rename(_squash_mask) datasparse::Sparsifier::squashMask;
@@ -727,9 +729,13 @@ def __init__(self, values=None, **more):
         self._load_from_bytes(state, strict)
 
     def close(self):
-        """Releases the native sparsifier and the arrays it borrowed; later calls raise StateError."""
+        """Releases the native sparsifier and the arrays it borrowed; later calls raise StateError.
+        From inside one of its own callbacks (update_mask), the call that ran it raises StateError
+        and the release waits until it returns."""
+        busy = not self._is_closed() and self._in_call()
         self._close()
-        _registry(self).clear()
+        if not busy:
+            _registry(self).clear()
 
     @property
     def closed(self):

@@ -149,6 +149,19 @@ inline void check_mask_value(int value, size_t at) {
 }
 }  // namespace detail
 
+namespace detail {
+// The calls of a wrapper object in progress. A language's close/delete/
+// Dispose from inside a callback of one of them (an updateMask or compute
+// that closes its own sparsifier or scheduler) must not free what that call
+// still uses: the native handle (the C ABI defers its destruction), the data
+// this object copied, and the object itself. They are released when the
+// outermost call returns; the call itself then fails with DS_ERR_STATE.
+struct Lifeline {
+    int calls = 0;
+    bool delete_pending = false;
+};
+}  // namespace detail
+
 // Read-only view of a data item, valid only during an updateMask callback
 // (afterwards every access fails with DS_ERR_STATE).
 class DataView {
@@ -224,12 +237,16 @@ private:
 // What the sparsifiers share. Not constructed directly.
 class Sparsifier {
 public:
-    virtual ~Sparsifier() { close(); }
+    virtual ~Sparsifier() {
+        ds_sparsifier_destroy(handle_);
+        handle_ = nullptr;
+    }
 
     // Registers data borrowed zero-copy: the memory must stay valid (and,
     // in managed languages, pinned) while registered.
     void addDataBorrowed(const std::string &name, float *data, size_t count, int64_t rows, int64_t cols,
                          const Config *config = nullptr, bool reuseMask = false) {
+        Call call(this);  // the replacement warning runs the log handler
         detail::check_count(count, rows, cols, "data");
         detail::check(ds_sparsifier_add_data(h(), name.c_str(), data, rows, cols, config ? config->handle() : nullptr,
                                              reuseMask ? 1 : 0));
@@ -238,6 +255,7 @@ public:
     // Registers a copy of data[0..rows*cols) that this object owns.
     void addDataCopy(const std::string &name, const float *data, size_t count, int64_t rows, int64_t cols,
                      const Config *config = nullptr, bool reuseMask = false) {
+        Call call(this);
         detail::check_count(count, rows, cols, "data");
         auto copy = std::make_unique<std::vector<float>>(data, data + static_cast<size_t>(rows * cols));
         detail::check(ds_sparsifier_add_data(h(), name.c_str(), copy->data(), rows, cols,
@@ -248,7 +266,10 @@ public:
         detail::check(ds_sparsifier_remove_data(h(), name.c_str()));
         owned_.erase(name);
     }
-    void step() { detail::check(ds_sparsifier_step(h())); }
+    void step() {
+        Call call(this);  // updateMask and the log handler run inside
+        detail::check(ds_sparsifier_step(h()));
+    }
     void getMask(const std::string &name, uint8_t *out, size_t count) const {
         detail::check(ds_sparsifier_get_mask(h(), name.c_str(), out, count));
     }
@@ -320,13 +341,29 @@ public:
     void loadFromBytes(const std::vector<uint8_t> &bytes, bool strict = true) {
         detail::check(ds_sparsifier_load_buffer(h(), bytes.data(), bytes.size(), strict ? 1 : 0));
     }
-    // Releases the native sparsifier now; later calls fail with DS_ERR_STATE.
+    // Releases the native sparsifier now (or, from inside one of this
+    // object's own calls, when that call returns); later calls fail with
+    // DS_ERR_STATE.
     void close() {
         ds_sparsifier_destroy(handle_);
         handle_ = nullptr;
-        owned_.clear();
+        if (line_.calls == 0) owned_.clear();
     }
     bool isClosed() const { return handle_ == nullptr; }
+    // Whether one of this object's calls is in progress (the languages keep
+    // what native code borrows until it ends).
+    bool inCall() const { return line_.calls > 0; }
+    // What a language's delete/Dispose does: deletes now, or closes now and
+    // deletes when the outermost call returns.
+    static void release(Sparsifier *s) {
+        if (!s) return;
+        if (s->line_.calls == 0) {
+            delete s;
+            return;
+        }
+        s->close();
+        s->line_.delete_pending = true;
+    }
 
 #ifndef SWIG
     ds_sparsifier *h() const {
@@ -339,6 +376,26 @@ protected:
     Sparsifier() = default;
     ds_sparsifier *handle_ = nullptr;
 
+#ifndef SWIG
+    // Holds this object for a call that may run user code (see Lifeline).
+    class Call {
+    public:
+        explicit Call(Sparsifier *s) : s_(s) { ++s_->line_.calls; }
+        ~Call() {
+            if (--s_->line_.calls > 0) return;
+            if (s_->line_.delete_pending)
+                delete s_;
+            else if (s_->isClosed())
+                s_->owned_.clear();
+        }
+        Call(const Call &) = delete;
+        Call &operator=(const Call &) = delete;
+
+    private:
+        Sparsifier *s_;
+    };
+#endif
+
 private:
     std::pair<int64_t, int64_t> shape(const std::string &name) const {
         int64_t r = 0, c = 0;
@@ -346,6 +403,7 @@ private:
         return {r, c};
     }
     std::map<std::string, std::unique_ptr<std::vector<float>>> owned_;  // copied-in data
+    detail::Lifeline line_;
 };
 
 enum Norm { L1 = DS_NORM_L1, L2 = DS_NORM_L2 };
@@ -504,7 +562,10 @@ public:
     DataScheduler(const DataScheduler &) = delete;
     DataScheduler &operator=(const DataScheduler &) = delete;
 
-    void step() { detail::check(ds_scheduler_step(h())); }
+    void step() {
+        Call call(this);  // compute and the log handler run inside
+        detail::check(ds_scheduler_step(h()));
+    }
     double getLastParam(const std::string &name) const {
         double v = 0;
         detail::check(ds_scheduler_get_last_param(h(), name.c_str(), &v));
@@ -546,8 +607,34 @@ public:
         handle_ = nullptr;
     }
     bool isClosed() const { return handle_ == nullptr; }
+    bool inCall() const { return line_.calls > 0; }
+    // What a language's delete/Dispose does (see Sparsifier::release).
+    static void release(DataScheduler *s) {
+        if (!s) return;
+        if (s->line_.calls == 0) {
+            delete s;
+            return;
+        }
+        s->close();
+        s->line_.delete_pending = true;
+    }
 
 private:
+#ifndef SWIG
+    class Call {
+    public:
+        explicit Call(DataScheduler *s) : s_(s) { ++s_->line_.calls; }
+        ~Call() {
+            if (--s_->line_.calls == 0 && s_->line_.delete_pending) delete s_;
+        }
+        Call(const Call &) = delete;
+        Call &operator=(const Call &) = delete;
+
+    private:
+        DataScheduler *s_;
+    };
+#endif
+    detail::Lifeline line_;
     ds_scheduler *h() const {
         if (!handle_) throw Error(DS_ERR_STATE, "DS_ERR_STATE: the scheduler was closed");
         return handle_;

@@ -25,6 +25,21 @@
 %nodefaultctor datasparse::DataView;
 %nodefaultctor datasparse::MaskView;
 
+/* A language's delete/Dispose of a sparsifier or scheduler goes through
+ * release(): from inside one of the object's own calls (a callback that
+ * closes it) the deletion waits until that call returns. */
+%extend datasparse::DataNormSparsifier {
+    ~DataNormSparsifier() { datasparse::Sparsifier::release($self); }
+}
+%extend datasparse::DataSparsifier {
+    ~DataSparsifier() { datasparse::Sparsifier::release($self); }
+}
+%extend datasparse::DataScheduler {
+    ~DataScheduler() { datasparse::DataScheduler::release($self); }
+}
+%ignore datasparse::Sparsifier::release;
+%ignore datasparse::DataScheduler::release;
+
 #if defined(SWIGJAVA)
 %include "java/datasparse_java.i"
 #elif defined(SWIGCSHARP)

@@ -77,6 +77,8 @@ void Scheduler::step() {
             auto known = known_base.find(it.name);
             const double base = known != known_base.end() ? known->second : current;
             const double v = schedule_->value(it.name, epoch, base, current);
+            busy_.check_open("scheduler", "step");  // no further callbacks once closed
+            sp.busy_flag().check_open("sparsifier", "the scheduler's step");
             if (!std::isfinite(v))
                 fail(Status::callback, "schedule returned " + format_number(v) + " for data " + quoted(it.name) +
                                           " at epoch " + std::to_string(epoch));

@@ -154,6 +154,7 @@ std::vector<std::vector<uint8_t>> Sparsifier::compute_custom_masks(const std::ve
         masks.push_back(it.mask);
         uint8_t *mask = masks.back().data();
         custom_(it, mask);
+        busy_.check_open("sparsifier", "step");  // no further callbacks once closed
         for (size_t e = 0; e < it.size(); ++e)
             if (mask[e] > 1)
                 fail(Status::callback, "update-mask callback wrote " + std::to_string(mask[e]) + " at index " +

@@ -35,7 +35,7 @@ Test(reentry, destroy_sparsifier_in_its_update_mask_callback) {
     TU_OK(ds_sparsifier_add_data(d.s, "a", g_data, 8, 8, NULL, 0));
     TU_OK(ds_sparsifier_add_data(d.s, "b", g_data, 4, 16, NULL, 0));
     tu_fail(ds_sparsifier_step(d.s), DS_ERR_STATE, "step after destroy in callback", "closed", "step");
-    cr_assert_eq(d.calls, 2, "the step went on with the remaining items (then abandoned them)");
+    cr_assert_eq(d.calls, 1, "the step called back again after its sparsifier was closed");
     /* d.s is gone now; LeakSanitizer would report it otherwise */
 }
 

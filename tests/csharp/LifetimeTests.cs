@@ -8,6 +8,25 @@ class DoublingFactor : LambdaFactor {
   public override double Factor(long epoch) { return Math.Pow(2, epoch); }
 }
 
+// Disposes a handle from inside its own callback.
+class DisposingSchedule : Schedule {
+  public IDisposable Target;
+  public override double Compute(string name, long epoch, double baseValue, double current) {
+    if (Target != null) {
+      Target.Dispose();
+      Target = null;
+    }
+    return baseValue;
+  }
+}
+
+class DisposingSparsifier : DataSparsifier {
+  public override void UpdateMask(string name, DataView data, Config config, MaskView mask) {
+    Dispose();
+    mask.Fill(0);  // the views stay valid for the rest of the callback
+  }
+}
+
 public class LifetimeTests {
   static void CollectGarbage() {
     for (int i = 0; i < 3; ++i) {
@@ -163,6 +182,51 @@ public class LifetimeTests {
       GC.KeepAlive(scheduler);
     }
     CollectGarbage();  // finalizers run in any order: scheduler, sparsifier, schedule
+  }
+
+  // Disposing a handle from inside its own callback: the running call fails
+  // with Status State, nothing crashes, and the handle is disposed afterwards.
+  [Test]
+  public void DisposingTheSchedulerInsideComputeFailsTheStep() {
+    var data = TestData.Make(64, 5);
+    using (var sparsifier = new DataNormSparsifier()) {
+      sparsifier.AddData("w", data, 8, 8);
+      var schedule = new DisposingSchedule();
+      var scheduler = new DataScheduler(sparsifier, "sparsity_level", schedule);
+      sparsifier.Step();
+      schedule.Target = scheduler;
+      var e = Assert.Throws<DatasparseException>(() => scheduler.Step());
+      Assert.AreEqual(DatasparseException.State, e.Status, "status");
+      Assert.Throws<ObjectDisposedException>(() => scheduler.Step());
+      CollectGarbage();
+      sparsifier.Step();
+    }
+  }
+
+  [Test]
+  public void DisposingTheSparsifierInsideComputeFailsTheStep() {
+    var data = TestData.Make(64, 6);
+    var sparsifier = new DataNormSparsifier();
+    sparsifier.AddData("w", data, 8, 8);
+    var schedule = new DisposingSchedule();
+    using (var scheduler = new DataScheduler(sparsifier, "sparsity_level", schedule)) {
+      sparsifier.Step();
+      schedule.Target = sparsifier;
+      Assert.AreEqual(DatasparseException.State, Assert.Throws<DatasparseException>(() => scheduler.Step()).Status, "status");
+      Assert.Throws<ObjectDisposedException>(() => sparsifier.Step());
+      CollectGarbage();
+    }
+  }
+
+  [Test]
+  public void DisposingTheSparsifierInsideUpdateMaskFailsTheStep() {
+    var data = TestData.Make(64, 7);
+    var sparsifier = new DisposingSparsifier();
+    sparsifier.AddData("w", data, 8, 8);
+    sparsifier.AddData("v", data, 4, 16);
+    Assert.AreEqual(DatasparseException.State, Assert.Throws<DatasparseException>(() => sparsifier.Step()).Status, "status");
+    CollectGarbage();
+    for (int i = 0; i < data.Length; ++i) data[i] += 1;  // the array is still the caller's, and usable
   }
 }
 

@@ -479,6 +479,66 @@ class CallbackExceptionTest(unittest.TestCase):
         self.assertEqual(sp.step_count(), 3)
 
 
+class CloseInsideCallbackTest(unittest.TestCase):
+    """Closing a handle from inside its own callback: the running call raises
+    StateError, nothing crashes, and the handle is closed afterwards."""
+
+    def test_close_inside_update_mask(self):
+        class Closing(ds.DataSparsifier):
+            def update_mask(self, name, data, config, mask):
+                self.close()
+                mask[...] = 0          # the views stay valid for the rest of the callback
+        sp = Closing()
+        a, b = normal((4, 4)), normal((2, 8))
+        sp.add_data("a", a)
+        sp.add_data("b", b)
+        with self.assertRaises(ds.StateError) as cm:
+            sp.step()
+        self.assertIn("closed", str(cm.exception))
+        self.assertTrue(sp.closed)
+        gc.collect()
+        a += 1                          # the arrays are the caller's again
+
+    def test_close_scheduler_inside_compute(self):
+        sp = ds.DataNormSparsifier(sparsity_level=0.1)
+        sp.add_data("w", normal((8, 8)))
+        holder = {}
+
+        class Closing(ds.Schedule):
+            def compute(self, name, epoch, base, current):
+                if "sch" in holder:
+                    holder.pop("sch").close()
+                return base
+        sch = ds.DataScheduler(sp, "sparsity_level", Closing())
+        sp.step()
+        holder["sch"] = sch
+        with self.assertRaises(ds.StateError):
+            sch.step()
+        self.assertTrue(sch.closed)
+        gc.collect()
+        sp.step()
+
+    def test_close_sparsifier_inside_compute(self):
+        sp = ds.DataNormSparsifier(sparsity_level=0.1)
+        sp.add_data("w", normal((8, 8)))
+        armed = []
+
+        class Closing(ds.Schedule):
+            def compute(self, name, epoch, base, current):
+                if armed:
+                    armed.pop()
+                    sp.close()
+                return base
+        sch = ds.DataScheduler(sp, "sparsity_level", Closing())
+        sp.step()
+        armed.append(1)
+        with self.assertRaises(ds.StateError):
+            sch.step()
+        self.assertTrue(sp.closed)
+        with self.assertRaises(ds.StateError):
+            sch.step()
+
+
 class GarbageCollectionTest(unittest.TestCase):
     def test_schedule_survives_gc_while_registered(self):
         sp = ds.DataNormSparsifier(sparsity_level=0.1)

@@ -232,4 +232,66 @@ class LifetimeTest {
       assertFalse(sparsifier.isClosed());
     }
   }
+
+  /** Closing a handle from inside its own callback: the running call fails with
+   * DS_ERR_STATE, nothing crashes, and the handle is closed afterwards. */
+  @Test
+  void closingTheSchedulerInsideComputeFailsTheStep() {
+    try (DataNormSparsifier sparsifier = sparsifier()) {
+      DataScheduler[] self = new DataScheduler[1];
+      boolean[] armed = {false};
+      self[0] = new DataScheduler(sparsifier, "sparsity_level", new Schedule() {
+        @Override
+        public double compute(String name, long epoch, double base, double current) {
+          if (armed[0]) self[0].close();
+          return base;
+        }
+      });
+      sparsifier.step();
+      armed[0] = true;
+      DatasparseException e = assertThrows(DatasparseException.class, () -> self[0].step());
+      assertEquals(DatasparseException.STATE, e.getStatus());
+      assertTrue(self[0].isClosed());
+      TestData.collectGarbage();
+      sparsifier.step();  // the sparsifier is unharmed
+      assertEquals(0.1, sparsifier.getParam("x", "sparsity_level"), 0);
+    }
+  }
+
+  @Test
+  void closingTheSparsifierInsideComputeFailsTheStep() {
+    DataNormSparsifier sparsifier = sparsifier();
+    boolean[] armed = {false};
+    try (DataScheduler scheduler = new DataScheduler(sparsifier, "sparsity_level", new Schedule() {
+      @Override
+      public double compute(String name, long epoch, double base, double current) {
+        if (armed[0]) sparsifier.close();
+        return base;
+      }
+    })) {
+      sparsifier.step();
+      armed[0] = true;
+      assertEquals(DatasparseException.STATE, assertThrows(DatasparseException.class, scheduler::step).getStatus());
+      assertTrue(sparsifier.isClosed());
+      assertThrows(DatasparseException.class, scheduler::step);  // its sparsifier is gone
+    }
+  }
+
+  @Test
+  void closingTheSparsifierInsideUpdateMaskFailsTheStep() {
+    float[] data = TestData.sine(16, 0);
+    DataSparsifier[] self = new DataSparsifier[1];
+    self[0] = new DataSparsifier() {
+      @Override
+      public void updateMask(String name, DataView view, Config config, MaskView mask) {
+        self[0].close();
+        mask.fill(0);  // the views stay valid for the rest of the callback
+      }
+    };
+    self[0].addData("x", data, 4, 4);
+    self[0].addData("y", data, 2, 8);
+    assertEquals(DatasparseException.STATE, assertThrows(DatasparseException.class, () -> self[0].step()).getStatus());
+    assertTrue(self[0].isClosed());
+    TestData.collectGarbage();
+  }
 }
