@@ -88,10 +88,15 @@ inline ds_sparsifier *live_sparsifier(const ds_scheduler *sch) {
 
 void set_last_error(const char *message) noexcept;
 
+// Sets the last error to "<prefix><function>[: <what>]" without allocating
+// on failure (the out-of-memory path).
+void set_last_error_parts(const char *prefix, const char *function, const char *what) noexcept;
+
 // Runs body and converts whatever it throws into a status and this thread's
-// last error. No exception leaves this function.
+// last error; `function` (the C function's name) goes into the messages that
+// would otherwise not say where they came from. No exception leaves this.
 template <typename Body>
-ds_status guarded(Body &&body) noexcept {
+ds_status guarded(const char *function, Body &&body) noexcept {
     try {
         body();
         return DS_OK;
@@ -99,13 +104,16 @@ ds_status guarded(Body &&body) noexcept {
         set_last_error(e.what());
         return to_c(e.status());
     } catch (const std::bad_alloc &) {
-        set_last_error("out of memory");
+        set_last_error_parts("out of memory in ", function, nullptr);
+        return DS_ERR_NO_MEMORY;
+    } catch (const std::length_error &e) {
+        set_last_error_parts("a size too large for this machine in ", function, e.what());
         return DS_ERR_NO_MEMORY;
     } catch (const std::exception &e) {
-        set_last_error((std::string("internal error: ") + e.what()).c_str());
+        set_last_error_parts("internal error in ", function, e.what());
         return DS_ERR_INTERNAL;
     } catch (...) {
-        set_last_error("internal error: unknown exception");
+        set_last_error_parts("internal error in ", function, "unknown exception");
         return DS_ERR_INTERNAL;
     }
 }
@@ -113,9 +121,9 @@ ds_status guarded(Body &&body) noexcept {
 // For the getters that return their value: `fallback` (and the last error
 // set) if body throws, e.g. for a NULL handle.
 template <typename T, typename Body>
-T guarded_value(T fallback, Body &&body) noexcept {
+T guarded_value(const char *function, T fallback, Body &&body) noexcept {
     T result = fallback;
-    if (guarded([&] { result = body(); }) != DS_OK) return fallback;
+    if (guarded(function, [&] { result = body(); }) != DS_OK) return fallback;
     return result;
 }
 

@@ -6,14 +6,14 @@ using ds::capi::require;
 extern "C" {
 
 DS_API ds_status ds_config_create(ds_config **out) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         require(out, "out");
         *out = new ds_config{};
     });
 }
 
 DS_API ds_status ds_config_clone(const ds_config *src, ds_config **out) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         require(src, "src");
         require(out, "out");
         *out = new ds_config{src->map};
@@ -21,7 +21,7 @@ DS_API ds_status ds_config_clone(const ds_config *src, ds_config **out) {
 }
 
 DS_API ds_status ds_config_set(ds_config *config, const char *key, double value) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         require(config, "config");
         std::string k = ds::capi::require_string(key, "key");
         ds::check_entry(k, value);
@@ -30,7 +30,7 @@ DS_API ds_status ds_config_set(ds_config *config, const char *key, double value)
 }
 
 DS_API ds_status ds_config_get(const ds_config *config, const char *key, double *out) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         require(config, "config");
         std::string k = ds::capi::require_string(key, "key");
         require(out, "out");
@@ -41,7 +41,7 @@ DS_API ds_status ds_config_get(const ds_config *config, const char *key, double 
 }
 
 DS_API ds_status ds_config_remove(ds_config *config, const char *key) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         require(config, "config");
         std::string k = ds::capi::require_string(key, "key");
         if (config->map.erase(k) == 0) ds::fail(ds::Status::not_found, "config has no key " + ds::quoted(k));
@@ -49,14 +49,14 @@ DS_API ds_status ds_config_remove(ds_config *config, const char *key) {
 }
 
 DS_API size_t ds_config_count(const ds_config *config) {
-    return ds::capi::guarded_value<size_t>(0, [&] {
+    return ds::capi::guarded_value<size_t>(__func__, 0, [&] {
         require(config, "config");
         return config->map.size();
     });
 }
 
 DS_API ds_status ds_config_get_key(const ds_config *config, size_t index, const char **out) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         require(config, "config");
         require(out, "out");
         ds::capi::check_index(index, config->map.size(), "config keys");

@@ -6,16 +6,36 @@
 namespace ds::capi {
 namespace {
 thread_local std::string t_last_error;
+// Set when a message could not be copied (out of memory): shown instead of
+// t_last_error, so that the message is never stale and never empty.
+thread_local const char *t_static_error = nullptr;
 thread_local std::string t_callback_error;
 }  // namespace
 
 void set_last_error(const char *message) noexcept {
     try {
         t_last_error = message;
+        t_static_error = nullptr;
     } catch (...) {
-        t_last_error.clear();  // could not copy the message; never leave a stale one
+        t_static_error = "out of memory (the error message could not be kept)";
     }
 }
+
+void set_last_error_parts(const char *prefix, const char *function, const char *what) noexcept {
+    try {
+        t_last_error = prefix;
+        t_last_error += function;
+        if (what) {
+            t_last_error += ": ";
+            t_last_error += what;
+        }
+        t_static_error = nullptr;
+    } catch (...) {
+        t_static_error = "out of memory (the error message could not be kept)";
+    }
+}
+
+const char *last_error() noexcept { return t_static_error ? t_static_error : t_last_error.c_str(); }
 
 std::string take_callback_error() {
     std::string message;
@@ -57,7 +77,7 @@ DS_API const char *ds_status_string(ds_status status) {
     return "DS_UNKNOWN_STATUS";
 }
 
-DS_API const char *ds_last_error(void) { return ds::capi::t_last_error.c_str(); }
+DS_API const char *ds_last_error(void) { return ds::capi::last_error(); }
 
 DS_API void ds_set_callback_error(const char *message) {
     try {

@@ -57,7 +57,7 @@ extern "C" {
 
 DS_API ds_status ds_scheduler_create(ds_sparsifier *s, const char *schedule_param, ds_schedule_fn fn,
                                      void *user_data, int64_t last_epoch, ds_scheduler **out) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         require(s, "s");
         require(schedule_param, "schedule_param");
         require(reinterpret_cast<const void *>(fn), "fn");
@@ -68,7 +68,7 @@ DS_API ds_status ds_scheduler_create(ds_sparsifier *s, const char *schedule_para
 
 DS_API ds_status ds_scheduler_create_builtin(ds_sparsifier *s, const char *schedule_param,
                                              const ds_schedule *schedule, int64_t last_epoch, ds_scheduler **out) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         require(s, "s");
         require(schedule_param, "schedule_param");
         require(schedule, "schedule");
@@ -78,11 +78,11 @@ DS_API ds_status ds_scheduler_create_builtin(ds_sparsifier *s, const char *sched
 }
 
 DS_API ds_status ds_scheduler_step(ds_scheduler *sch) {
-    return guarded([&] { with_scheduler(sch, [&] { sch->core->step(); }); });
+    return guarded(__func__, [&] { with_scheduler(sch, [&] { sch->core->step(); }); });
 }
 
 DS_API ds_status ds_scheduler_get_last_param(const ds_scheduler *sch, const char *name, double *out) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         require(sch, "sch");
         std::string n = require_string(name, "name");
         require(out, "out");
@@ -93,7 +93,7 @@ DS_API ds_status ds_scheduler_get_last_param(const ds_scheduler *sch, const char
 }
 
 DS_API ds_status ds_scheduler_get_base_param(const ds_scheduler *sch, const char *name, double *out) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         require(sch, "sch");
         std::string n = require_string(name, "name");
         require(out, "out");
@@ -102,35 +102,35 @@ DS_API ds_status ds_scheduler_get_base_param(const ds_scheduler *sch, const char
 }
 
 DS_API int64_t ds_scheduler_last_epoch(const ds_scheduler *sch) {
-    return ds::capi::guarded_value<int64_t>(INT64_MIN, [&] {
+    return ds::capi::guarded_value<int64_t>(__func__, INT64_MIN, [&] {
         require(sch, "sch");
         return sch->core->last_epoch();
     });
 }
 
 DS_API int64_t ds_scheduler_step_count(const ds_scheduler *sch) {
-    return ds::capi::guarded_value<int64_t>(-1, [&] {
+    return ds::capi::guarded_value<int64_t>(__func__, -1, [&] {
         require(sch, "sch");
         return sch->core->step_count();
     });
 }
 
 DS_API const char *ds_scheduler_schedule_param(const ds_scheduler *sch) {
-    return ds::capi::guarded_value<const char *>("", [&] {
+    return ds::capi::guarded_value<const char *>(__func__, "", [&] {
         require(sch, "sch");
         return sch->core->schedule_param().c_str();
     });
 }
 
 DS_API size_t ds_scheduler_count(const ds_scheduler *sch) {
-    return ds::capi::guarded_value<size_t>(0, [&] {
+    return ds::capi::guarded_value<size_t>(__func__, 0, [&] {
         require(sch, "sch");
         return sch->core->entries().size();
     });
 }
 
 DS_API ds_status ds_scheduler_get_name(const ds_scheduler *sch, size_t index, const char **out) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         require(sch, "sch");
         require(out, "out");
         const auto &entries = sch->core->entries();
@@ -140,7 +140,7 @@ DS_API ds_status ds_scheduler_get_name(const ds_scheduler *sch, size_t index, co
 }
 
 DS_API ds_status ds_scheduler_set_verbose(ds_scheduler *sch, int verbose) {
-    return guarded([&] { with_scheduler(sch, [&] { sch->core->set_verbose(verbose != 0); }); });
+    return guarded(__func__, [&] { with_scheduler(sch, [&] { sch->core->set_verbose(verbose != 0); }); });
 }
 
 DS_API void ds_scheduler_destroy(ds_scheduler *sch) {

@@ -68,7 +68,7 @@ const CRegistry *registry() noexcept {
 extern "C" {
 
 DS_API ds_status ds_schedule_create(const char *kind, const ds_config *params, ds_schedule **out) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         std::string k = require_string(kind, "kind");
         require(out, "out");
         *out = new ds_schedule{ds::make_builtin(k, ds::capi::config_or_empty(params))};
@@ -76,21 +76,21 @@ DS_API ds_status ds_schedule_create(const char *kind, const ds_config *params, d
 }
 
 DS_API ds_status ds_schedule_create_gamma(double gamma, double threshold, ds_schedule **out) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         require(out, "out");
         *out = make_builtin("gamma", {gamma, threshold});
     });
 }
 
 DS_API ds_status ds_schedule_create_step(int64_t step_size, double gamma, ds_schedule **out) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         require(out, "out");
         *out = make_builtin("step", {step_size, gamma});
     });
 }
 
 DS_API ds_status ds_schedule_create_lambda(ds_lambda_fn fn, void *user_data, ds_schedule **out) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         require(reinterpret_cast<const void *>(fn), "fn");
         require(out, "out");
         auto factor = [fn, user_data](int64_t epoch) {
@@ -108,7 +108,7 @@ DS_API ds_status ds_schedule_create_lambda(ds_lambda_fn fn, void *user_data, ds_
 }
 
 DS_API ds_status ds_schedule_create_cubic(const ds_cubic_options *o, ds_schedule **out) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         check_version(o, DS_CUBIC_OPTIONS_VERSION, "DS_CUBIC_OPTIONS_VERSION");
         require(out, "out");
         *out = make_builtin("cubic", {o->init_value, o->init_t, o->delta_t, o->total_t,
@@ -117,7 +117,7 @@ DS_API ds_status ds_schedule_create_cubic(const ds_cubic_options *o, ds_schedule
 }
 
 DS_API ds_status ds_schedule_create_polynomial_decay(const ds_polynomial_decay_options *o, ds_schedule **out) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         check_version(o, DS_POLYNOMIAL_DECAY_OPTIONS_VERSION, "DS_POLYNOMIAL_DECAY_OPTIONS_VERSION");
         require(out, "out");
         *out = make_builtin("polynomial_decay",
@@ -127,14 +127,14 @@ DS_API ds_status ds_schedule_create_polynomial_decay(const ds_polynomial_decay_o
 
 DS_API ds_status ds_schedule_create_constant(double value, int64_t begin_step, int64_t end_step, int64_t frequency,
                                              ds_schedule **out) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         require(out, "out");
         *out = make_builtin("constant", {value, begin_step, end_step, frequency});
     });
 }
 
 DS_API const char *ds_schedule_kind(const ds_schedule *schedule) {
-    return ds::capi::guarded_value<const char *>("", [&] {
+    return ds::capi::guarded_value<const char *>(__func__, "", [&] {
         require(schedule, "schedule");
         return schedule->schedule->kind();
     });
@@ -148,7 +148,7 @@ DS_API size_t ds_schedule_info_count(void) {
 }
 
 DS_API const ds_schedule_info *ds_schedule_info_at(size_t index) {
-    return ds::capi::guarded_value<const ds_schedule_info *>(nullptr, [&] {
+    return ds::capi::guarded_value<const ds_schedule_info *>(__func__, nullptr, [&] {
         const CRegistry *r = registry();
         if (!r) throw std::bad_alloc();
         ds::capi::check_index(index, r->schedules.size(), "built-in schedules");
@@ -157,7 +157,7 @@ DS_API const ds_schedule_info *ds_schedule_info_at(size_t index) {
 }
 
 DS_API const ds_schedule_info *ds_schedule_info_find(const char *kind) {
-    return ds::capi::guarded_value<const ds_schedule_info *>(nullptr, [&] {
+    return ds::capi::guarded_value<const ds_schedule_info *>(__func__, nullptr, [&] {
         std::string k = require_string(kind, "kind");
         const CRegistry *r = registry();
         if (!r) throw std::bad_alloc();
@@ -173,7 +173,7 @@ DS_API size_t ds_norm_sparsifier_param_count(void) {
 }
 
 DS_API const ds_param_info *ds_norm_sparsifier_param_at(size_t index) {
-    return ds::capi::guarded_value<const ds_param_info *>(nullptr, [&] {
+    return ds::capi::guarded_value<const ds_param_info *>(__func__, nullptr, [&] {
         const CRegistry *r = registry();
         if (!r) throw std::bad_alloc();
         ds::capi::check_index(index, r->norm_keys.size(), "norm sparsifier keys");

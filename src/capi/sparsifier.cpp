@@ -1,3 +1,4 @@
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
@@ -28,7 +29,7 @@ ds::MaskUpdate c_mask_update(ds_update_mask_fn fn, void *user_data) {
 extern "C" {
 
 DS_API ds_status ds_norm_sparsifier_create(ds_norm norm, const ds_config *defaults, ds_sparsifier **out) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         require(out, "out");
         *out = new ds_sparsifier{ds::Sparsifier::norm(ds::capi::from_c(norm), ds::capi::config_or_empty(defaults)), {}};
     });
@@ -36,7 +37,7 @@ DS_API ds_status ds_norm_sparsifier_create(ds_norm norm, const ds_config *defaul
 
 DS_API ds_status ds_custom_sparsifier_create(ds_update_mask_fn fn, void *user_data, const ds_config *defaults,
                                              ds_sparsifier **out) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         require(out, "out");
         *out = new ds_sparsifier{
             ds::Sparsifier::custom(c_mask_update(fn, user_data), ds::capi::config_or_empty(defaults)), {}};
@@ -49,7 +50,7 @@ DS_API void ds_sparsifier_destroy(ds_sparsifier *s) {
 
 DS_API ds_status ds_sparsifier_add_data(ds_sparsifier *s, const char *name, float *data, int64_t rows,
                                         int64_t cols, const ds_config *config, int reuse_mask) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         require(s, "s");
         ds::capi::InUse<ds_sparsifier> use(s);
         s->core.add_data(require_string(name, "name"), data, rows, cols, ds::capi::config_or_empty(config),
@@ -58,7 +59,7 @@ DS_API ds_status ds_sparsifier_add_data(ds_sparsifier *s, const char *name, floa
 }
 
 DS_API ds_status ds_sparsifier_remove_data(ds_sparsifier *s, const char *name) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         require(s, "s");
         ds::capi::InUse<ds_sparsifier> use(s);
         s->core.remove_data(require_string(name, "name"));
@@ -66,7 +67,7 @@ DS_API ds_status ds_sparsifier_remove_data(ds_sparsifier *s, const char *name) {
 }
 
 DS_API ds_status ds_sparsifier_step(ds_sparsifier *s) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         require(s, "s");
         ds::capi::InUse<ds_sparsifier> use(s);
         s->core.step();
@@ -74,7 +75,7 @@ DS_API ds_status ds_sparsifier_step(ds_sparsifier *s) {
 }
 
 DS_API ds_status ds_sparsifier_get_mask(const ds_sparsifier *s, const char *name, uint8_t *out, size_t count) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         require(s, "s");
         std::string n = require_string(name, "name");
         require(out, "out");
@@ -84,7 +85,7 @@ DS_API ds_status ds_sparsifier_get_mask(const ds_sparsifier *s, const char *name
 
 DS_API ds_status ds_sparsifier_get_data(const ds_sparsifier *s, const char *name, int original, float *out,
                                         size_t count) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         require(s, "s");
         std::string n = require_string(name, "name");
         require(out, "out");
@@ -94,12 +95,17 @@ DS_API ds_status ds_sparsifier_get_data(const ds_sparsifier *s, const char *name
 
 DS_API ds_status ds_sparsifier_squash_mask(ds_sparsifier *s, const char *const *names, size_t count,
                                            int leave_parametrized) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         require(s, "s");
         ds::capi::InUse<ds_sparsifier> use(s);
+        if (!names && count != 0)
+            ds::fail(ds::Status::invalid_argument, "names is NULL but count is " + std::to_string(count) +
+                                                       " (to squash every item pass names NULL and count 0)");
+        if (count > PTRDIFF_MAX / sizeof(const char *))
+            ds::fail(ds::Status::invalid_argument,
+                     "count " + std::to_string(count) + " is larger than any array of names can be");
         std::vector<std::string> list;
         if (names) {
-            list.reserve(count);
             for (size_t i = 0; i < count; ++i) {
                 if (!names[i])
                     ds::fail(ds::Status::invalid_argument, "names[" + std::to_string(i) + "] must not be NULL");
@@ -111,7 +117,7 @@ DS_API ds_status ds_sparsifier_squash_mask(ds_sparsifier *s, const char *const *
 }
 
 DS_API ds_status ds_sparsifier_get_param(const ds_sparsifier *s, const char *name, const char *key, double *out) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         require(s, "s");
         std::string n = require_string(name, "name");
         std::string k = require_string(key, "key");
@@ -122,7 +128,7 @@ DS_API ds_status ds_sparsifier_get_param(const ds_sparsifier *s, const char *nam
 }
 
 DS_API ds_status ds_sparsifier_set_param(ds_sparsifier *s, const char *name, const char *key, double value) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         require(s, "s");
         ds::capi::InUse<ds_sparsifier> use(s);
         std::string n = require_string(name, "name");
@@ -132,7 +138,7 @@ DS_API ds_status ds_sparsifier_set_param(ds_sparsifier *s, const char *name, con
 }
 
 DS_API ds_status ds_sparsifier_set_mask_update(ds_sparsifier *s, int enabled) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         require(s, "s");
         ds::capi::InUse<ds_sparsifier> use(s);
         s->core.set_mask_update(enabled != 0);
@@ -140,46 +146,46 @@ DS_API ds_status ds_sparsifier_set_mask_update(ds_sparsifier *s, int enabled) {
 }
 
 DS_API int ds_sparsifier_mask_update(const ds_sparsifier *s) {
-    return guarded_value(0, [&] {
+    return guarded_value(__func__, 0, [&] {
         require(s, "s");
         return s->core.mask_update() ? 1 : 0;
     });
 }
 
 DS_API size_t ds_sparsifier_count(const ds_sparsifier *s) {
-    return guarded_value<size_t>(0, [&] {
+    return guarded_value<size_t>(__func__, 0, [&] {
         require(s, "s");
         return s->core.items().size();
     });
 }
 
 DS_API int64_t ds_sparsifier_step_count(const ds_sparsifier *s) {
-    return guarded_value<int64_t>(-1, [&] {
+    return guarded_value<int64_t>(__func__, -1, [&] {
         require(s, "s");
         return s->core.step_count();
     });
 }
 
 DS_API int ds_sparsifier_contains(const ds_sparsifier *s, const char *name) {
-    return guarded_value(0, [&] {
+    return guarded_value(__func__, 0, [&] {
         require(s, "s");
         return s->core.find(require_string(name, "name")) ? 1 : 0;
     });
 }
 
 DS_API ds_status ds_sparsifier_get_name(const ds_sparsifier *s, size_t index, const char **out) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         require(s, "s");
         require(out, "out");
         const auto &items = s->core.items();
         ds::capi::check_index(index, items.size(), "data items");
-        *out = items[index].name.c_str();
+        *out = items.at(index).name.c_str();
     });
 }
 
 DS_API ds_status ds_sparsifier_get_shape(const ds_sparsifier *s, const char *name, int64_t *out_rows,
                                          int64_t *out_cols) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         require(s, "s");
         std::string n = require_string(name, "name");
         require(out_rows, "out_rows");
@@ -191,7 +197,7 @@ DS_API ds_status ds_sparsifier_get_shape(const ds_sparsifier *s, const char *nam
 }
 
 DS_API ds_status ds_sparsifier_get_config(const ds_sparsifier *s, const char *name, ds_config *out) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         require(s, "s");
         std::string n = require_string(name, "name");
         require(out, "out");
@@ -201,7 +207,7 @@ DS_API ds_status ds_sparsifier_get_config(const ds_sparsifier *s, const char *na
 }
 
 DS_API ds_status ds_sparsifier_get_sparsity(const ds_sparsifier *s, const char *name, double *out) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         require(s, "s");
         std::string n = require_string(name, "name");
         require(out, "out");
@@ -210,7 +216,7 @@ DS_API ds_status ds_sparsifier_get_sparsity(const ds_sparsifier *s, const char *
 }
 
 DS_API ds_status ds_sparsifier_get_squashed(const ds_sparsifier *s, const char *name, int *out) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         require(s, "s");
         std::string n = require_string(name, "name");
         require(out, "out");

@@ -42,7 +42,7 @@ DS_API ds_status ds_sparsifier_save(const ds_sparsifier *s, const char *path) {
 }
 
 DS_API ds_status ds_sparsifier_save_file(const ds_sparsifier *s, const char *path, unsigned flags) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         require(s, "s");
         std::string p = require_string(path, "path");
         check_flags(flags);
@@ -52,7 +52,7 @@ DS_API ds_status ds_sparsifier_save_file(const ds_sparsifier *s, const char *pat
 
 DS_API ds_status ds_sparsifier_save_buffer(const ds_sparsifier *s, unsigned flags, void *buffer, size_t capacity,
                                            size_t *out_size) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         require(s, "s");
         require(out_size, "out_size");
         check_flags(flags);
@@ -61,7 +61,7 @@ DS_API ds_status ds_sparsifier_save_buffer(const ds_sparsifier *s, unsigned flag
 }
 
 DS_API ds_status ds_sparsifier_load(ds_sparsifier *s, const char *path, int strict) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         require(s, "s");
         std::string p = require_string(path, "path");
         ds::capi::InUse<ds_sparsifier> use(s);
@@ -71,7 +71,7 @@ DS_API ds_status ds_sparsifier_load(ds_sparsifier *s, const char *path, int stri
 }
 
 DS_API ds_status ds_sparsifier_load_buffer(ds_sparsifier *s, const void *buffer, size_t size, int strict) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         require(s, "s");
         check_buffer(buffer, size);
         ds::capi::InUse<ds_sparsifier> use(s);
@@ -80,7 +80,7 @@ DS_API ds_status ds_sparsifier_load_buffer(ds_sparsifier *s, const void *buffer,
 }
 
 DS_API ds_status ds_scheduler_save(const ds_scheduler *sch, const char *path) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         require(sch, "sch");
         std::string p = require_string(path, "path");
         ds::write_file_atomic(p, ds::encode(sch->core->snapshot()));
@@ -88,7 +88,7 @@ DS_API ds_status ds_scheduler_save(const ds_scheduler *sch, const char *path) {
 }
 
 DS_API ds_status ds_scheduler_save_buffer(const ds_scheduler *sch, void *buffer, size_t capacity, size_t *out_size) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         require(sch, "sch");
         require(out_size, "out_size");
         copy_out(ds::encode(sch->core->snapshot()), buffer, capacity, out_size);
@@ -96,7 +96,7 @@ DS_API ds_status ds_scheduler_save_buffer(const ds_scheduler *sch, void *buffer,
 }
 
 DS_API ds_status ds_scheduler_load(ds_scheduler *sch, const char *path) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         require(sch, "sch");
         std::string p = require_string(path, "path");
         ds::capi::InUse<ds_scheduler> use(sch);
@@ -107,7 +107,7 @@ DS_API ds_status ds_scheduler_load(ds_scheduler *sch, const char *path) {
 }
 
 DS_API ds_status ds_scheduler_load_buffer(ds_scheduler *sch, const void *buffer, size_t size) {
-    return guarded([&] {
+    return guarded(__func__, [&] {
         require(sch, "sch");
         check_buffer(buffer, size);
         ds::capi::InUse<ds_scheduler> use(sch);

@@ -34,8 +34,13 @@ private:
 
 [[noreturn]] inline void fail(Status status, const std::string &message) { throw Error(status, message); }
 
-// Quotes a user string for an error message: 'name'.
-inline std::string quoted(const std::string &s) { return "'" + s + "'"; }
+// Quotes a user string for a message: 'name'. Control characters, quotes,
+// backslashes and bytes that are not printable UTF-8 are escaped (\n, \',
+// \x1b, ...), so that a name cannot inject lines or terminal escapes into
+// messages and logs.
+std::string quoted(const std::string &s);
+// The same escaping without the quotes (for whole messages).
+std::string escaped(const std::string &s);
 
 // A double as it should appear in messages (shortest form that round-trips).
 std::string format_number(double value);

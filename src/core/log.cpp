@@ -1,5 +1,7 @@
 #include "core/log.hpp"
 
+#include "core/error.hpp"
+
 #include <algorithm>
 #include <condition_variable>
 #include <cstdio>
@@ -49,7 +51,9 @@ void log(LogLevel level, const std::string &message) {
         if (sink) ++sink->active;
     }
     if (!sink) {
-        if (level >= LogLevel::warning) std::fprintf(stderr, "datasparse: warning: %s\n", message.c_str());
+        // Names in messages are escaped already; the whole line is too, so
+        // that nothing can write a newline or a terminal escape to stderr.
+        if (level >= LogLevel::warning) std::fprintf(stderr, "datasparse: warning: %s\n", escaped(message).c_str());
         return;
     }
     bool pushed = false;

@@ -11,6 +11,17 @@
 
 namespace ds {
 
+namespace {
+
+std::unordered_map<std::string, size_t> index_of(const std::vector<Scheduler::Entry> &entries) {
+    std::unordered_map<std::string, size_t> index;
+    index.reserve(entries.size());
+    for (size_t i = 0; i < entries.size(); ++i) index.emplace(entries[i].name, i);
+    return index;
+}
+
+}  // namespace
+
 Scheduler::Scheduler(Sparsifier &sparsifier, std::string schedule_param, std::unique_ptr<Schedule> schedule,
                      int64_t last_epoch)
     : sparsifier_(&sparsifier),
@@ -21,11 +32,15 @@ Scheduler::Scheduler(Sparsifier &sparsifier, std::string schedule_param, std::un
       sparsifier_steps_at_start_(sparsifier.step_count()) {
     if (param_.empty()) fail(Status::invalid_argument, "schedule_param must not be empty");
     if (!schedule_) fail(Status::invalid_argument, "schedule must not be NULL");
-    if (last_epoch < -1) fail(Status::invalid_argument, "last_epoch must be >= -1, got " + std::to_string(last_epoch));
+    if (last_epoch < -1 || last_epoch >= kMaxEpoch)
+        fail(Status::invalid_argument, "last_epoch must be in [-1, " + std::to_string(kMaxEpoch - 1) +
+                                           "] (-1 to start; the creation steps to last_epoch + 1), got " +
+                                           std::to_string(last_epoch));
     for (const Item &it : sparsifier.items()) {
         double base;
         if (sparsifier.get_param(it.name, param_, &base)) entries_.push_back({it.name, base, std::nullopt});
     }
+    index_ = index_of(entries_);
     step();
 }
 
@@ -45,9 +60,9 @@ void Scheduler::set_verbose(bool verbose) {
 }
 
 const Scheduler::Entry &Scheduler::entry(const std::string &name) const {
-    for (const Entry &e : entries_)
-        if (e.name == name) return e;
-    fail(Status::not_found, "scheduler has no value for data " + quoted(name));
+    auto it = index_.find(name);
+    if (it == index_.end()) fail(Status::not_found, "scheduler has no value for data " + quoted(name));
+    return entries_[it->second];
 }
 
 void Scheduler::step() {
@@ -62,9 +77,9 @@ void Scheduler::step() {
             "detected a call of the scheduler's step before the sparsifier's step: call the sparsifier's "
             "step first (the first value of the schedule is otherwise skipped)");
 
+    if (last_epoch_ >= kMaxEpoch)
+        fail(Status::state, "the scheduler is at its last epoch, " + std::to_string(kMaxEpoch) + ": it cannot step again");
     const int64_t epoch = last_epoch_ + 1;
-    std::unordered_map<std::string, double> known_base;
-    for (const Entry &e : entries_) known_base.emplace(e.name, e.base);
 
     std::vector<Entry> next;
     std::vector<std::pair<std::string, double>> values;
@@ -74,8 +89,8 @@ void Scheduler::step() {
         for (const Item &it : sp.items()) {
             double current;
             if (!sp.get_param(it.name, param_, &current)) continue;  // no value to schedule
-            auto known = known_base.find(it.name);
-            const double base = known != known_base.end() ? known->second : current;
+            auto known = index_.find(it.name);
+            const double base = known != index_.end() ? entries_[known->second].base : current;
             const double v = schedule_->value(it.name, epoch, base, current);
             busy_.check_open("scheduler", "step");  // no further callbacks once closed
             sp.busy_flag().check_open("sparsifier", "the scheduler's step");
@@ -93,15 +108,17 @@ void Scheduler::step() {
     } catch (const Error &e) {
         fail(e.status(), "epoch " + std::to_string(epoch) + ": schedule value rejected: " + e.what());
     }
+    auto next_index = index_of(next);
     // Commit: nothing below can fail.
     entries_.swap(next);
+    index_.swap(next_index);
     last_epoch_ = epoch;
     ++step_count_;
     sp.set_mask_update(true);
     if (verbose_) {
         try {
             for (const Entry &e : entries_)
-                verbose.push_back("epoch " + std::to_string(epoch) + ": adjusting " + param_ + " of " +
+                verbose.push_back("epoch " + std::to_string(epoch) + ": adjusting " + quoted(param_) + " of " +
                                   quoted(e.name) + " to " + format_number(*e.last));
         } catch (...) {
             // out of memory for a log line: the step itself is done
@@ -130,9 +147,9 @@ void Scheduler::restore(const SchedulerSnapshot &s) {
     if (s.schedule_kind != schedule_->kind())
         fail(Status::corrupt, "state was saved with a " + quoted(s.schedule_kind) + " schedule, this scheduler has a " +
                                  quoted(schedule_->kind()) + " schedule");
-    if (s.last_epoch < -1 || s.step_count < 0)
-        fail(Status::corrupt, "state has last_epoch " + std::to_string(s.last_epoch) + " and step count " +
-                                 std::to_string(s.step_count));
+    if (s.last_epoch < -1 || s.last_epoch > kMaxEpoch || s.step_count < 0)
+        fail(Status::corrupt, "state has last_epoch " + std::to_string(s.last_epoch) + " (must be in [-1, " +
+                                  std::to_string(kMaxEpoch) + "]) and step count " + std::to_string(s.step_count));
     std::unique_ptr<Schedule> schedule;
     if (find_builtin_schedule(s.schedule_kind)) {
         try {
@@ -150,10 +167,11 @@ void Scheduler::restore(const SchedulerSnapshot &s) {
     }
     Sparsifier &sp = sparsifier();
     if (sp.busy()) fail(Status::state, "the scheduler cannot load while a callback on its sparsifier runs");
-    for (const auto &v : values)
-        if (!sp.find(v.first))
-            fail(Status::corrupt, "state schedules data " + quoted(v.first) +
-                                     " that the sparsifier does not have (restore the sparsifier first)");
+    for (const Entry &e : entries)
+        if (!sp.find(e.name))
+            fail(Status::corrupt, "state schedules data " + quoted(e.name) +
+                                      " that the sparsifier does not have (restore the sparsifier first)");
+    auto index = index_of(entries);
     try {
         sp.set_params(values, param_);  // checks all, then applies all
     } catch (const Error &e) {
@@ -162,6 +180,7 @@ void Scheduler::restore(const SchedulerSnapshot &s) {
     // Commit: nothing below can fail.
     if (schedule) schedule_.swap(schedule);
     entries_.swap(entries);
+    index_.swap(index);
     last_epoch_ = s.last_epoch;
     step_count_ = s.step_count;
     sparsifier_steps_at_start_ = sp.step_count();

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/busy.hpp"
@@ -14,6 +15,10 @@
 #include "core/state/snapshot.hpp"
 
 namespace ds {
+
+// Epochs are at most 2^53 - 1: schedules compute with them as doubles, and
+// last_epoch + 1 must never overflow.
+inline constexpr int64_t kMaxEpoch = (int64_t{1} << 53) - 1;
 
 class Scheduler {
 public:
@@ -54,6 +59,7 @@ private:
     int64_t step_count_ = 0;
     int64_t sparsifier_steps_at_start_;
     std::vector<Entry> entries_;  // items with a base value, in the sparsifier's order
+    std::unordered_map<std::string, size_t> index_;  // name -> position in entries_
     bool verbose_ = false;
     BusyFlag busy_;  // inside a schedule callback
 };

@@ -15,9 +15,16 @@ constexpr double kMaxInt = kMaxExactInteger;
 double clamp(double x, double lo, double hi) { return std::max(lo, std::min(hi, x)); }
 
 // What every built-in shares: its spec and its checked values, in spec order.
+// A value that overflows saturates at +-DBL_MAX: a valid built-in never
+// produces a value the scheduler must refuse (which would stop a run for good).
 class Builtin : public Schedule {
 public:
     Builtin(const char *kind, std::vector<double> values) : kind_(kind), values_(std::move(values)) {}
+    double value(const std::string &name, int64_t epoch, double base, double current) final {
+        const double v = compute(name, epoch, base, current);
+        return std::isinf(v) ? std::copysign(std::numeric_limits<double>::max(), v) : v;
+    }
+    virtual double compute(const std::string &name, int64_t epoch, double base, double current) = 0;
     const char *kind() const override { return kind_; }
     Config params() const override {
         const ScheduleSpec *spec = find_builtin_schedule(kind_);
@@ -44,7 +51,7 @@ std::unique_ptr<Schedule> make(const std::vector<double> &values) {
 class Gamma final : public Builtin {
 public:
     explicit Gamma(const std::vector<double> &v) : Builtin("gamma", v), gamma_(real(0)), threshold_(real(1)) {}
-    double value(const std::string &, int64_t epoch, double base, double current) override {
+    double compute(const std::string &, int64_t epoch, double base, double current) override {
         return epoch <= 0 ? base : std::min(threshold_, current * gamma_);
     }
     std::unique_ptr<Schedule> clone() const override { return std::make_unique<Gamma>(*this); }
@@ -57,9 +64,11 @@ private:
 class Step final : public Builtin {
 public:
     explicit Step(const std::vector<double> &v) : Builtin("step", v), step_size_(integer(0)), gamma_(real(1)) {}
-    double value(const std::string &, int64_t epoch, double base, double) override {
+    double compute(const std::string &, int64_t epoch, double base, double) override {
         const int64_t e = std::max<int64_t>(epoch, 0);
-        return base * std::pow(gamma_, static_cast<double>(e / step_size_));
+        double factor = std::pow(gamma_, static_cast<double>(e / step_size_));
+        if (std::isinf(factor)) factor = std::copysign(std::numeric_limits<double>::max(), factor);  // 0 * inf is NaN
+        return base * factor;
     }
     std::unique_ptr<Schedule> clone() const override { return std::make_unique<Step>(*this); }
 
@@ -78,7 +87,7 @@ public:
           delta_t_(integer(2)),
           total_t_(integer(3)),
           initially_zero_(integer(4) != 0) {}
-    double value(const std::string &, int64_t t, double base, double) override {
+    double compute(const std::string &, int64_t t, double base, double) override {
         if (initially_zero_ && t < init_t_) return 0.0;
         const double s_i = init_value_, s_f = base;
         const double progress =
@@ -109,7 +118,7 @@ public:
             fail(Status::invalid_argument, "end_step of the polynomial_decay schedule must be > begin_step " +
                                                std::to_string(begin_) + ", got " + std::to_string(end_));
     }
-    double value(const std::string &, int64_t t, double, double current) override {
+    double compute(const std::string &, int64_t t, double, double current) override {
         const bool turn = t >= begin_ && t <= end_ && (t - begin_) % frequency_ == 0;
         if (!turn) return current;
         const double p = clamp(static_cast<double>(t - begin_) / static_cast<double>(end_ - begin_), 0.0, 1.0);
@@ -133,7 +142,7 @@ public:
             fail(Status::invalid_argument, "end_step of the constant schedule must be -1 or >= begin_step " +
                                                std::to_string(begin_) + ", got " + std::to_string(end_));
     }
-    double value(const std::string &, int64_t t, double, double current) override {
+    double compute(const std::string &, int64_t t, double, double current) override {
         const bool turn = t >= begin_ && (end_ == -1 || t <= end_) && (t - begin_) % frequency_ == 0;
         return turn ? value_ : current;
     }
@@ -149,7 +158,7 @@ class Cosine final : public Builtin {
 public:
     explicit Cosine(const std::vector<double> &v)
         : Builtin("cosine", v), final_(real(0)), begin_(integer(1)), total_(integer(2)) {}
-    double value(const std::string &, int64_t t, double base, double) override {
+    double compute(const std::string &, int64_t t, double base, double) override {
         if (t <= begin_) return base;
         const double p = std::min(1.0, static_cast<double>(t - begin_) / static_cast<double>(total_));
         return final_ + (base - final_) * 0.5 * (1.0 + std::cos(kPi * p));
@@ -219,7 +228,7 @@ const std::vector<ScheduleSpec> &builtin_schedules() {
          {real_param("initial", "the value at begin_step"), real_param("final", "the value from end_step on"),
           int_param("begin_step", 0, "first epoch of the decay"),
           int_param("end_step", 0, "last epoch of the decay, > begin_step"),
-          real_param("power", 3.0, "exponent of the decay"),
+          {"power", ParamType::real, 0, kInf, true, 3.0, "exponent of the decay, >= 0 (0^-p would be inf at end_step)"},
           int_param("frequency", 1, 100, "epochs between two changes")},
          make<PolynomialDecay>},
         {"constant",

@@ -3,12 +3,13 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <unordered_set>
 #include <utility>
 
 #include "core/error.hpp"
 #include "core/log.hpp"
-#include "core/parallel.hpp"
 #include "core/norm_mask.hpp"
+#include "core/parallel.hpp"
 #include "core/validate.hpp"
 
 namespace ds {
@@ -17,6 +18,17 @@ namespace {
 // Items at least this large are computed one at a time with threads inside;
 // smaller ones are spread over threads, one item per thread.
 constexpr size_t kParallelItemElements = size_t{1} << 16;
+
+// A mask of n bytes, all `value`; out of memory is Status::no_memory naming
+// the item and the size.
+std::vector<uint8_t> new_mask(size_t n, uint8_t value, const std::string &name) {
+    try {
+        return std::vector<uint8_t>(n, value);
+    } catch (const std::bad_alloc &) {
+        fail(Status::no_memory,
+             "out of memory allocating the " + std::to_string(n) + "-byte mask of " + quoted(name));
+    }
+}
 
 }  // namespace
 
@@ -44,13 +56,10 @@ void Sparsifier::check_config(const Config &config, const std::string &item) con
 void Sparsifier::check_not_busy(const char *operation) const {
     if (busy_.busy())
         fail(Status::state, std::string(operation) +
-                               " is not allowed while a callback on this sparsifier (update-mask or schedule) runs");
+                                " is not allowed while a callback on this sparsifier (update-mask or schedule) runs");
 }
 
-const Item *Sparsifier::find(const std::string &name) const {
-    auto it = index_.find(name);
-    return it == index_.end() ? nullptr : &items_[it->second];
-}
+const Item *Sparsifier::find(const std::string &name) const { return items_.find(name); }
 
 const Item &Sparsifier::item(const std::string &name) const {
     const Item *found = find(name);
@@ -68,98 +77,86 @@ void Sparsifier::add_data(const std::string &name, float *data, int64_t rows, in
     const int64_t n = element_count(rows, cols);
     if (n < 0 || static_cast<uint64_t>(n) > std::numeric_limits<size_t>::max() / sizeof(float))
         fail(Status::invalid_argument, "rows*cols overflows: rows " + std::to_string(rows) + ", cols " +
-                                          std::to_string(cols));
+                                           std::to_string(cols));
     check_entries(overrides);
 
     const Item *old = find(name);
-    Item fresh;
-    fresh.name = name;
-    fresh.data = data;
-    fresh.rows = rows;
-    fresh.cols = cols;
-    fresh.config = merged(old ? old->config : defaults_, overrides);
-    check_config(fresh.config, name);
+    auto fresh = std::make_unique<Item>();
+    fresh->name = name;
+    fresh->data = data;
+    fresh->rows = rows;
+    fresh->cols = cols;
+    fresh->config = merged(old ? old->config : defaults_, overrides);
+    check_config(fresh->config, name);
     if (old && reuse_mask) {
         if (old->rows != rows || old->cols != cols)
             fail(Status::shape, "reuse_mask needs the new data of " + quoted(name) + " to have the old shape " +
-                                   shape_string(old->rows, old->cols) + ", got " + shape_string(rows, cols));
+                                    shape_string(old->rows, old->cols) + ", got " + shape_string(rows, cols));
         if (old->squashed)
-            fail(Status::state, "cannot reuse the mask of " + quoted(name) +
-                                   ": it was squashed (add with reuse_mask = 0)");
-        fresh.mask = old->mask;
+            fail(Status::state,
+                 "cannot reuse the mask of " + quoted(name) + ": it was squashed (add with reuse_mask = 0)");
+        fresh->mask = old->mask;
     } else {
-        fresh.mask.assign(fresh.size(), uint8_t{1});
+        fresh->mask = new_mask(fresh->size(), 1, name);
     }
 
     if (old) {
         const std::string message = "replacing data " + quoted(name) + " (" + shape_string(old->rows, old->cols) +
                                     " -> " + shape_string(rows, cols) + "); did you mean a different name?";
-        items_[index_.at(name)] = std::move(fresh);
-        log(LogLevel::warning, message);
+        items_.replace(std::move(fresh));
+        log(LogLevel::warning, message);  // last: the handler may call back in
     } else {
         items_.push_back(std::move(fresh));
-        try {
-            index_.emplace(name, items_.size() - 1);
-        } catch (...) {
-            items_.pop_back();
-            throw;
-        }
     }
 }
 
 void Sparsifier::remove_data(const std::string &name) {
     check_not_busy("remove_data");
-    auto found = index_.find(name);
-    if (found == index_.end()) fail(Status::not_found, "no data named " + quoted(name));
-    const size_t pos = found->second;
-    std::unordered_map<std::string, size_t> index;  // built first: the only step that can fail
-    index.reserve(items_.size());
-    for (size_t i = 0; i < items_.size(); ++i)
-        if (i != pos) index.emplace(items_[i].name, i < pos ? i : i - 1);
-    items_.erase(items_.begin() + static_cast<std::ptrdiff_t>(pos));
-    index_.swap(index);
+    if (!find(name)) fail(Status::not_found, "no data named " + quoted(name));
+    items_.erase(name);
 }
 
-std::vector<std::vector<uint8_t>> Sparsifier::compute_norm_masks(const std::vector<size_t> &which) const {
+std::vector<std::vector<uint8_t>> Sparsifier::compute_norm_masks(const std::vector<const Item *> &which) const {
+    // Everything is allocated before the parallel regions.
     std::vector<NormParams> params;
+    params.reserve(which.size());
     std::vector<std::vector<uint8_t>> masks(which.size());
     std::vector<size_t> small, large;
     for (size_t w = 0; w < which.size(); ++w) {
-        const Item &it = items_[which[w]];
+        const Item &it = *which[w];
         params.push_back(norm_params(it.config, it.name));
-        masks[w].resize(it.size());
+        masks[w] = new_mask(it.size(), 1, it.name);
         (it.size() >= kParallelItemElements ? large : small).push_back(w);
     }
     ParallelErrors errors;  // an exception must not leave the parallel region
 #pragma omp parallel for schedule(dynamic) if (small.size() > 1)
     for (size_t s = 0; s < small.size(); ++s) {
         const size_t w = small[s];
-        const Item &it = items_[which[w]];
+        const Item &it = *which[w];
         errors.run([&] { norm_mask(it.data, it.rows, it.cols, norm_, params[w], masks[w].data(), false); });
     }
     errors.rethrow();
     for (size_t w : large) {
-        const Item &it = items_[which[w]];
+        const Item &it = *which[w];
         norm_mask(it.data, it.rows, it.cols, norm_, params[w], masks[w].data(), true);
     }
     return masks;
 }
 
-std::vector<std::vector<uint8_t>> Sparsifier::compute_custom_masks(const std::vector<size_t> &which) {
+std::vector<std::vector<uint8_t>> Sparsifier::compute_custom_masks(const std::vector<const Item *> &which) {
     std::vector<std::vector<uint8_t>> masks;
     masks.reserve(which.size());
     BusyFlag::Scope scope(busy_);
-    for (size_t i : which) {
-        const Item &it = items_[i];
-        masks.push_back(it.mask);
+    for (const Item *it : which) {
+        masks.push_back(it->mask);
         uint8_t *mask = masks.back().data();
-        custom_(it, mask);
+        custom_(*it, mask);
         busy_.check_open("sparsifier", "step");  // no further callbacks once closed
-        for (size_t e = 0; e < it.size(); ++e)
+        for (size_t e = 0; e < it->size(); ++e)
             if (mask[e] > 1)
                 fail(Status::callback, "update-mask callback wrote " + std::to_string(mask[e]) + " at index " +
-                                          std::to_string(e) + " of the mask of " + quoted(it.name) +
-                                          " (mask values must be 0 or 1)");
+                                           std::to_string(e) + " of the mask of " + quoted(it->name) +
+                                           " (mask values must be 0 or 1)");
     }
     return masks;
 }
@@ -172,52 +169,55 @@ void Sparsifier::set_mask_update(bool enabled) {
 void Sparsifier::step() {
     check_not_busy("step");
     if (mask_update_) {
-        std::vector<size_t> which;
-        for (size_t i = 0; i < items_.size(); ++i)
-            if (!items_[i].squashed) which.push_back(i);
+        std::vector<const Item *> which;
+        which.reserve(items_.size());
+        for (const Item &it : items_)
+            if (!it.squashed) which.push_back(&it);
         auto masks = custom_ ? compute_custom_masks(which) : compute_norm_masks(which);
         busy_.check_open("sparsifier", "step");
-        for (size_t w = 0; w < which.size(); ++w) items_[which[w]].mask.swap(masks[w]);
+        for (size_t w = 0; w < which.size(); ++w) const_cast<Item *>(which[w])->mask.swap(masks[w]);
     }
     ++step_count_;
 }
 
 void Sparsifier::squash_mask(const std::vector<std::string> &names, bool all, bool leave_parametrized) {
     check_not_busy("squash_mask");
-    std::vector<size_t> which;
+    std::vector<Item *> which;
     if (all) {
-        for (size_t i = 0; i < items_.size(); ++i) which.push_back(i);
+        for (Item &it : items_) which.push_back(&it);
     } else {
         for (const auto &name : names) {
-            (void)item(name);
-            which.push_back(index_.at(name));
+            (void)item(name);  // every name is checked before anything changes
+            which.push_back(items_.find(name));
         }
     }
-    for (size_t i : which) {
-        Item &it = items_[i];
-        if (it.squashed) continue;
+    for (Item *it : which) {
+        if (it->squashed) continue;
         if (leave_parametrized) {
-            const size_t n = it.size();
+            const size_t n = it->size();
             for (size_t e = 0; e < n; ++e)
-                if (!it.mask[e]) it.data[e] = 0.0f;
+                if (!it->mask[e]) it->data[e] = 0.0f;
         }
-        std::vector<uint8_t>().swap(it.mask);
-        it.squashed = true;
+        std::vector<uint8_t>().swap(it->mask);
+        it->squashed = true;
     }
 }
 
 void Sparsifier::set_params(const std::vector<std::pair<std::string, double>> &values, const std::string &key) {
     check_not_busy("set_param");
-    std::vector<std::pair<size_t, Config>> updated;
+    check_entry(key, 0.0);
+    std::vector<std::pair<Item *, Config>> updated;
+    updated.reserve(values.size());
     for (const auto &nv : values) {
         check_entry(key, nv.second);
-        const Item &it = item(nv.first);
-        Config config = it.config;
+        Item *it = items_.find(nv.first);
+        if (!it) fail(Status::not_found, "no data named " + quoted(nv.first));
+        Config config = it->config;
         config[key] = nv.second;
-        check_config(config, it.name);
-        updated.emplace_back(index_.at(nv.first), std::move(config));
+        check_config(config, it->name);
+        updated.emplace_back(it, std::move(config));
     }
-    for (auto &u : updated) items_[u.first].config.swap(u.second);
+    for (auto &u : updated) u.first->config.swap(u.second);
 }
 
 bool Sparsifier::get_param(const std::string &name, const std::string &key, double *out) const {
@@ -241,9 +241,8 @@ namespace {
 void check_count(size_t count, const Item &it, const char *what) {
     if (count < it.size())
         fail(Status::invalid_argument, std::string("count ") + std::to_string(count) + " is too small for the " +
-                                          what + " of " + quoted(it.name) + " (" +
-                                          shape_string(it.rows, it.cols) + " = " + std::to_string(it.size()) +
-                                          " elements)");
+                                           what + " of " + quoted(it.name) + " (" + shape_string(it.rows, it.cols) +
+                                           " = " + std::to_string(it.size()) + " elements)");
 }
 }  // namespace
 
@@ -273,10 +272,6 @@ double Sparsifier::sparsity(const std::string &name) const {
     size_t zeros = static_cast<size_t>(std::count(it.mask.begin(), it.mask.end(), uint8_t{0}));
     return static_cast<double>(zeros) / static_cast<double>(it.size());
 }
-
-}  // namespace ds
-
-namespace ds {
 
 SparsifierSnapshot Sparsifier::snapshot(bool with_data) const {
     SparsifierSnapshot s;
@@ -316,40 +311,48 @@ void Sparsifier::restore(const SparsifierSnapshot &s, bool strict) {
         invalid(e);
     }
 
-    std::vector<Item> next = items_;
-    std::vector<char> in_state(items_.size(), 0);
+    // Everything new is built aside: the items' configs and masks.
+    struct Update {
+        Item *item;
+        const SparsifierSnapshot::Item *saved;
+        Config config;
+        std::vector<uint8_t> mask;
+    };
+    std::vector<Update> updates;
+    updates.reserve(s.items.size());
     for (const auto &si : s.items) {
-        auto found = index_.find(si.name);
-        if (found == index_.end())
-            fail(Status::corrupt, "state has data " + quoted(si.name) + " that is not registered (add it first)");
-        Item &it = next[found->second];
-        if (it.rows != si.rows || it.cols != si.cols)
+        Item *it = items_.find(si.name);
+        if (!it) fail(Status::corrupt, "state has data " + quoted(si.name) + " that is not registered (add it first)");
+        if (it->rows != si.rows || it->cols != si.cols)
             fail(Status::corrupt, "state has data " + quoted(si.name) + " of shape " + shape_string(si.rows, si.cols) +
-                                     ", the registered data is " + shape_string(it.rows, it.cols));
-        if (si.squashed != si.mask.empty() || (!si.squashed && si.mask.size() != it.size()) ||
-            (si.has_data && si.data.size() != it.size()))
+                                      ", the registered data is " + shape_string(it->rows, it->cols));
+        if (si.squashed != si.mask.empty() || (!si.squashed && si.mask.size() != it->size()) ||
+            (si.has_data && si.data.size() != it->size()))
             fail(Status::corrupt, "state has a mask or data of the wrong size for " + quoted(si.name));
         try {
             check_config(si.config, si.name);
         } catch (const Error &e) {
             invalid(e);
         }
-        it.config = si.config;
-        it.mask = si.mask;
-        it.squashed = si.squashed;
-        in_state[found->second] = 1;
+        updates.push_back({it, &si, si.config, si.mask});
     }
-    if (strict)
-        for (size_t i = 0; i < items_.size(); ++i)
-            if (!in_state[i])
-                fail(Status::corrupt, "strict load: the state has no data " + quoted(items_[i].name) +
-                                         " (load with strict = 0 to merge)");
+    if (strict && updates.size() != items_.size()) {  // names in a state are unique: one is missing
+        std::unordered_set<const Item *> present;
+        for (const Update &u : updates) present.insert(u.item);
+        for (const Item &it : items_)
+            if (!present.count(&it))
+                fail(Status::corrupt, "strict load: the state has no data " + quoted(it.name) +
+                                          " (load with strict = 0 to merge)");
+    }
     Config defaults = s.defaults;
 
     // Commit: nothing below can fail.
-    for (const auto &si : s.items)
-        if (si.has_data) std::copy(si.data.begin(), si.data.end(), next[index_.at(si.name)].data);
-    items_.swap(next);
+    for (Update &u : updates) {
+        if (u.saved->has_data) std::copy(u.saved->data.begin(), u.saved->data.end(), u.item->data);
+        u.item->config.swap(u.config);
+        u.item->mask.swap(u.mask);
+        u.item->squashed = u.saved->squashed;
+    }
     if (strict) {
         defaults_.swap(defaults);
         mask_update_ = s.mask_update;

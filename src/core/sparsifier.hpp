@@ -15,6 +15,7 @@
 
 #include "core/busy.hpp"
 #include "core/config.hpp"
+#include "core/item_table.hpp"
 #include "core/norm_config.hpp"
 #include "core/state/snapshot.hpp"
 
@@ -63,7 +64,7 @@ public:
     int64_t step_count() const { return step_count_; }
     bool is_norm() const { return !custom_; }
 
-    const std::vector<Item> &items() const { return items_; }
+    const ItemTable<Item> &items() const { return items_; }
     const Item &item(const std::string &name) const;  // Status::not_found
     const Item *find(const std::string &name) const;
 
@@ -92,14 +93,13 @@ private:
 
     void check_config(const Config &config, const std::string &item) const;
     void check_not_busy(const char *operation) const;
-    std::vector<std::vector<uint8_t>> compute_norm_masks(const std::vector<size_t> &which) const;
-    std::vector<std::vector<uint8_t>> compute_custom_masks(const std::vector<size_t> &which);
+    std::vector<std::vector<uint8_t>> compute_norm_masks(const std::vector<const Item *> &which) const;
+    std::vector<std::vector<uint8_t>> compute_custom_masks(const std::vector<const Item *> &which);
 
     Norm norm_;
     MaskUpdate custom_;
     Config defaults_;
-    std::vector<Item> items_;  // insertion order
-    std::unordered_map<std::string, size_t> index_;
+    ItemTable<Item> items_;  // insertion order; items never move in memory
     bool mask_update_ = true;
     int64_t step_count_ = 0;
     BusyFlag busy_;

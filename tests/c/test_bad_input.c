@@ -434,3 +434,47 @@ Test(bad_input, failures_do_not_clear_masks_or_counters) {
     cr_assert(ds_last_error()[0] != '\0');
     unchanged("a burst of failures");
 }
+
+Test(bad_input, squash_with_null_names_and_a_count) {
+    FAIL(ds_sparsifier_squash_mask(s, NULL, 3, 1), DS_ERR_INVALID_ARGUMENT, "names", "3");
+    const char *names[] = {"alpha"};
+    FAIL(ds_sparsifier_squash_mask(s, names, SIZE_MAX, 1), DS_ERR_INVALID_ARGUMENT, "count", NULL);
+    unchanged("squash with NULL names and count 3, or count SIZE_MAX");
+}
+
+/* A name is escaped wherever it is echoed: no newline or terminal escape
+ * reaches a message or the log. */
+typedef struct {
+    char line[512];
+    int count;
+} captured;
+
+static void capture(void *user_data, int level, const char *message) {
+    (void)level;
+    captured *c = user_data;
+    snprintf(c->line, sizeof c->line, "%s", message);
+    ++c->count;
+}
+
+Test(bad_input, names_are_escaped_in_messages_and_logs) {
+    const char *evil = "x\n\x1b[31mred\x7f\xff'";
+    const char *m = NULL;
+    double d = 0;
+    FAIL(ds_sparsifier_get_param(s, evil, "sparsity_level", &d), DS_ERR_NOT_FOUND, NULL, NULL);
+    m = tu_msg();
+    cr_assert(strchr(m, '\n') == NULL && strchr(m, '\x1b') == NULL && strchr(m, '\x7f') == NULL &&
+                  strchr(m, '\xff') == NULL,
+              "raw control bytes in \"%s\"", m);
+    cr_assert(strstr(m, "'x\\n\\x1b[31mred\\x7f\\xff\\''") != NULL, "not escaped as expected: %s", m);
+    captured c = {{0}, 0};
+    ds_set_log_handler(capture, &c);
+    TU_OK(ds_sparsifier_add_data(s, evil, spare, 1, 4, NULL, 0));
+    TU_OK(ds_sparsifier_add_data(s, evil, spare, 1, 4, NULL, 0)); /* replacing warns, naming it */
+    ds_set_log_handler(NULL, NULL);
+    cr_assert_eq(c.count, 1);
+    cr_assert(strchr(c.line, '\n') == NULL && strchr(c.line, '\x1b') == NULL, "raw bytes logged: %s", c.line);
+    cr_assert(strstr(c.line, "x\\n\\x1b") != NULL, "%s", c.line);
+    /* printable UTF-8 stays readable */
+    FAIL(ds_sparsifier_get_param(s, "gewicht_\xc3\xa4", "sparsity_level", &d), DS_ERR_NOT_FOUND, "gewicht_\xc3\xa4", NULL);
+    TU_OK(ds_sparsifier_remove_data(s, evil));
+}

@@ -150,3 +150,54 @@ TEST_CASE("every built-in saves the parameters it was made with, and is rebuilt 
     CHECK(ds::is_known_schedule_kind(ds::kLambdaScheduleKind));
     CHECK_FALSE(ds::is_known_schedule_kind("linear"));
 }
+
+#include <random>
+
+#include "core/item_table.hpp"
+
+namespace {
+struct Named {
+    std::string name;
+    int value;
+};
+}  // namespace
+
+TEST_CASE("the item table keeps insertion order through any mix of appends, replacements and removals") {
+    ds::ItemTable<Named> table;
+    std::vector<std::string> model;  // the order the table must have
+    std::mt19937 rng(42);
+    int next = 0;
+    for (int op = 0; op < 20000; ++op) {
+        const unsigned r = rng() % 10;
+        if (r < 5 || model.empty()) {
+            const std::string name = "n" + std::to_string(next++);
+            table.push_back(std::make_unique<Named>(Named{name, op}));
+            model.push_back(name);
+        } else if (r < 9) {
+            const size_t i = rng() % model.size();
+            table.erase(model[i]);
+            model.erase(model.begin() + static_cast<std::ptrdiff_t>(i));
+        } else {
+            const size_t i = rng() % model.size();
+            table.replace(std::make_unique<Named>(Named{model[i], -op}));
+        }
+        REQUIRE(table.size() == model.size());
+        if (op % 997 == 0 || table.size() < 5) {
+            size_t k = 0;
+            for (const Named &n : table) REQUIRE(n.name == model[k++]);
+            REQUIRE(k == model.size());
+            for (size_t i = 0; i < model.size(); i += 1 + model.size() / 50) {
+                CHECK(table.at(i).name == model[i]);
+                CHECK(table.find(model[i]) == &table.at(i));
+            }
+        }
+    }
+    CHECK(table.find("nope") == nullptr);
+    while (!model.empty()) {  // down to nothing, from the front (the worst case of a vector)
+        table.erase(model.front());
+        model.erase(model.begin());
+        if (!model.empty()) CHECK(table.at(0).name == model.front());
+    }
+    CHECK(table.empty());
+    CHECK(table.begin() == table.end());
+}
