@@ -500,20 +500,44 @@ DS_API void ds_scheduler_destroy(ds_scheduler *sch);
  * built-in schedule's kind and parameters (a user callback is not saved:
  * the caller supplies it again when creating the scheduler to load into).
  *
- * Saving to a path is atomic: a temporary file beside it is written,
- * flushed, fsync'ed and renamed over the path; on failure the previous file
- * is intact. Loading validates everything (magic, version, lengths,
- * checksum, names, shapes against the registered data) before changing
- * anything: DS_ERR_IO if the file cannot be read, DS_ERR_CORRUPT for any
- * problem with its contents, and the object is unchanged.
+ * Saving to a path is atomic: the new contents go to an unnamed file in
+ * the path's directory (O_TMPFILE; a hidden ".<name>.ds-tmp.<pid>.<n>"
+ * where the file system lacks it), which is written, fsync'ed, named and
+ * renamed over the path; then the directory is fsync'ed. On a failure the
+ * previous file is intact, no temporary is left, and the call returns
+ * DS_ERR_IO naming the step that failed (a failure of the final directory
+ * fsync leaves the new file in place and says so). A crash at any point
+ * leaves the complete old or new file; a temporary left by a crash between
+ * naming and renaming is removed by the next save to the same path.
+ * An existing regular file keeps its mode (and, where the process may set
+ * it, its owner); a new file is created 0600 (DS_SAVE_UMASK_MODE: 0666 less
+ * the umask). A symbolic link at the path is replaced by the new file; the
+ * file it pointed to is left as it was.
+ * Loading validates everything (magic, version, lengths, checksum, names,
+ * shapes against the registered data) before changing anything: DS_ERR_IO
+ * if the file cannot be read (or is not a regular file, or is larger than
+ * ds_max_state_size()), DS_ERR_CORRUPT for any problem with its contents,
+ * and the object is unchanged. A file is read into one buffer of its size;
+ * decoding allocates at most 8 bytes per byte of state (masks are stored
+ * as bits).
  * ====================================================================== */
 
 /* Flag for the *_save_* functions: include every item's data. */
 #define DS_SAVE_DATA 1u
+/* Flag for the *_save_file functions: a new file gets mode 0666 less the
+ * umask (as fopen makes it) instead of 0600. */
+#define DS_SAVE_UMASK_MODE 2u
+
+/* The largest state a load accepts, from a file or a buffer, in bytes;
+ * 0 (the default) means no limit. Process-wide, thread-safe. A larger file
+ * fails with DS_ERR_IO, a larger buffer with DS_ERR_INVALID_ARGUMENT. */
+DS_API void ds_set_max_state_size(uint64_t bytes);
+/* The limit set by ds_set_max_state_size (0: none). */
+DS_API uint64_t ds_max_state_size(void);
 
 /* Saves the sparsifier's state to path (without data). */
 DS_API ds_status ds_sparsifier_save(const ds_sparsifier *s, const char *path);
-/* Saves with flags (0 or DS_SAVE_DATA). */
+/* Saves with flags (0, DS_SAVE_DATA, DS_SAVE_UMASK_MODE, or both). */
 DS_API ds_status ds_sparsifier_save_file(const ds_sparsifier *s, const char *path, unsigned flags);
 /* Saves into a caller buffer. buffer NULL: only *out_size = bytes needed.
  * Otherwise capacity must be at least that (else DS_ERR_INVALID_ARGUMENT)
@@ -533,6 +557,8 @@ DS_API ds_status ds_sparsifier_load_buffer(ds_sparsifier *s, const void *buffer,
 
 /* Saves the scheduler's state (the sparsifier's is saved separately). */
 DS_API ds_status ds_scheduler_save(const ds_scheduler *sch, const char *path);
+/* Saves with flags (0 or DS_SAVE_UMASK_MODE). */
+DS_API ds_status ds_scheduler_save_file(const ds_scheduler *sch, const char *path, unsigned flags);
 DS_API ds_status ds_scheduler_save_buffer(const ds_scheduler *sch, void *buffer, size_t capacity,
                                           size_t *out_size);
 /* Loads a scheduler state into sch: same schedule_param and same kind of

@@ -11,10 +11,20 @@ using ds::capi::require_string;
 
 namespace {
 
-void check_flags(unsigned flags) {
-    if (flags & ~DS_SAVE_DATA)
-        ds::fail(ds::Status::invalid_argument, "flags must be 0 or DS_SAVE_DATA, got " + std::to_string(flags));
+void check_flags(unsigned flags, unsigned allowed, const char *names) {
+    if (flags & ~allowed)
+        ds::fail(ds::Status::invalid_argument,
+                 std::string("flags must be 0 or a combination of ") + names + ", got " + std::to_string(flags));
 }
+
+ds::WriteOptions write_options(unsigned flags) {
+    ds::WriteOptions o;
+    o.umask_mode = (flags & DS_SAVE_UMASK_MODE) != 0;
+    return o;
+}
+
+constexpr unsigned kSparsifierFlags = DS_SAVE_DATA | DS_SAVE_UMASK_MODE;
+constexpr const char *kSparsifierFlagNames = "DS_SAVE_DATA and DS_SAVE_UMASK_MODE";
 
 // The two-call buffer protocol: buffer NULL asks for the size.
 void copy_out(const std::vector<uint8_t> &bytes, void *buffer, size_t capacity, size_t *out_size) {
@@ -31,6 +41,10 @@ void copy_out(const std::vector<uint8_t> &bytes, void *buffer, size_t capacity, 
 void check_buffer(const void *buffer, size_t size) {
     require(buffer, "buffer");
     if (size == 0) ds::fail(ds::Status::corrupt, "state buffer is empty");
+    if (static_cast<uint64_t>(size) > ds::max_state_size())
+        ds::fail(ds::Status::invalid_argument, "size " + std::to_string(size) +
+                                                   " is more than the maximum state size " +
+                                                   std::to_string(ds::max_state_size()) + " (ds_set_max_state_size)");
 }
 
 }  // namespace
@@ -45,8 +59,8 @@ DS_API ds_status ds_sparsifier_save_file(const ds_sparsifier *s, const char *pat
     return guarded(__func__, [&] {
         require(s, "s");
         std::string p = require_string(path, "path");
-        check_flags(flags);
-        ds::write_file_atomic(p, ds::encode(s->core.snapshot(flags & DS_SAVE_DATA)));
+        check_flags(flags, kSparsifierFlags, kSparsifierFlagNames);
+        ds::write_file_atomic(p, ds::encode(s->core.snapshot(flags & DS_SAVE_DATA)), write_options(flags));
     });
 }
 
@@ -55,7 +69,7 @@ DS_API ds_status ds_sparsifier_save_buffer(const ds_sparsifier *s, unsigned flag
     return guarded(__func__, [&] {
         require(s, "s");
         require(out_size, "out_size");
-        check_flags(flags);
+        check_flags(flags, DS_SAVE_DATA, "DS_SAVE_DATA");
         copy_out(ds::encode(s->core.snapshot(flags & DS_SAVE_DATA)), buffer, capacity, out_size);
     });
 }
@@ -80,11 +94,23 @@ DS_API ds_status ds_sparsifier_load_buffer(ds_sparsifier *s, const void *buffer,
 }
 
 DS_API ds_status ds_scheduler_save(const ds_scheduler *sch, const char *path) {
+    return ds_scheduler_save_file(sch, path, 0);
+}
+
+DS_API ds_status ds_scheduler_save_file(const ds_scheduler *sch, const char *path, unsigned flags) {
     return guarded(__func__, [&] {
         require(sch, "sch");
         std::string p = require_string(path, "path");
-        ds::write_file_atomic(p, ds::encode(sch->core->snapshot()));
+        check_flags(flags, DS_SAVE_UMASK_MODE, "DS_SAVE_UMASK_MODE");
+        ds::write_file_atomic(p, ds::encode(sch->core->snapshot()), write_options(flags));
     });
+}
+
+DS_API void ds_set_max_state_size(uint64_t bytes) { ds::set_max_state_size(bytes); }
+
+DS_API uint64_t ds_max_state_size(void) {
+    const uint64_t m = ds::max_state_size();
+    return m == UINT64_MAX ? 0 : m;
 }
 
 DS_API ds_status ds_scheduler_save_buffer(const ds_scheduler *sch, void *buffer, size_t capacity, size_t *out_size) {

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -921,7 +922,8 @@ static void test_write_failures() {
     CHECK((failed));
     CHECK((msg.find(target) != std::string::npos));
     CHECK((ds::read_file(target) == previous));
-    for (const auto &name : list_dir(g_dir)) CHECK_MESSAGE((name.find(".tmp.") == std::string::npos), (name));
+    for (const auto &name : list_dir(g_dir))
+        CHECK_MESSAGE((name.find(".tmp.") == std::string::npos && name.find("ds-tmp") == std::string::npos), (name));
 
     // An unwritable directory (meaningless as root, who may write anyway).
     if (::geteuid() != 0) {
@@ -952,8 +954,70 @@ static void test_read_failures() {
         CHECK((throws([&] { ds::read_file(file); }, ds::Status::io, "Permission denied")));
     }
     ::unlink(file.c_str());
-    // A non-regular file is read to its end.
-    CHECK((ds::read_file("/dev/null").empty()));
+    // A non-regular file is refused, not read until memory runs out.
+    CHECK((throws([&] { ds::read_file("/dev/zero"); }, ds::Status::io, "not a regular file")));
+    CHECK((throws([&] { ds::read_file("/dev/null"); }, ds::Status::io, "not a regular file")));
+    // The caller's maximum state size.
+    ds::write_file_atomic(file, Bytes(20, 1));
+    ds::set_max_state_size(10);
+    CHECK((throws([&] { ds::read_file(file); }, ds::Status::io, "more than the maximum state size 10", &msg)));
+    ds::set_max_state_size(20);
+    CHECK((ds::read_file(file).size() == 20u));
+    ds::set_max_state_size(0);  // no limit again
+    CHECK((ds::max_state_size() == std::numeric_limits<uint64_t>::max()));
+    ::unlink(file.c_str());
+}
+
+static mode_t mode_of(const std::string &path) {
+    struct stat st;
+    return ::lstat(path.c_str(), &st) == 0 ? (st.st_mode & 07777) : 0;
+}
+
+// Modes, symbolic links and temporaries left by killed writers.
+static void test_file_modes_links_and_leftovers() {
+    const std::string path = g_dir + "/modes.dss";
+    ds::write_file_atomic(path, {1});
+    CHECK((mode_of(path) == 0600));  // a new file holds model data: owner only
+    CHECK((::chmod(path.c_str(), 0640) == 0));
+    ds::write_file_atomic(path, {2});
+    CHECK((mode_of(path) == 0640));  // an existing file keeps its mode
+    CHECK((ds::read_file(path) == Bytes{2}));
+    ::unlink(path.c_str());
+    const mode_t mask = ::umask(022);
+    ds::WriteOptions shared;
+    shared.umask_mode = true;
+    ds::write_file_atomic(path, {3}, shared);
+    CHECK((mode_of(path) == 0644));
+    ::umask(mask);
+    ::unlink(path.c_str());
+
+    // A symbolic link is replaced by the file; its target is left alone.
+    const std::string target = g_dir + "/target.dss", link = g_dir + "/link.dss";
+    ds::write_file_atomic(target, {4, 4});
+    CHECK((::symlink(target.c_str(), link.c_str()) == 0));
+    ds::write_file_atomic(link, {5});
+    struct stat st;
+    CHECK((::lstat(link.c_str(), &st) == 0 && S_ISREG(st.st_mode)));
+    CHECK((ds::read_file(link) == Bytes{5}));
+    CHECK((ds::read_file(target) == Bytes{4, 4}));
+    ::unlink(link.c_str());
+    ::unlink(target.c_str());
+
+    // Temporaries of writers that no longer exist are removed by the next
+    // save to the same path; a live writer's (our parent's pid) is left.
+    const pid_t child = ::fork();
+    if (child == 0) ::_exit(0);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    const std::string dead = g_dir + "/.left.dss.ds-tmp." + std::to_string(child) + ".0";
+    const std::string alive = g_dir + "/.left.dss.ds-tmp." + std::to_string(::getppid()) + ".0";
+    const std::string other = g_dir + "/.other.dss.ds-tmp." + std::to_string(child) + ".0";
+    for (const auto &f : {dead, alive, other}) ds::write_file_atomic(f, {6});
+    ds::write_file_atomic(g_dir + "/left.dss", {7});
+    CHECK((::access(dead.c_str(), F_OK) != 0));
+    CHECK((::access(alive.c_str(), F_OK) == 0));
+    CHECK((::access(other.c_str(), F_OK) == 0));  // another path's are not ours to remove
+    for (const auto &f : {alive, other, g_dir + "/left.dss"}) ::unlink(f.c_str());
 }
 
 // One doctest case per area; the temporary directory is shared by them.
@@ -972,6 +1036,7 @@ TEST_CASE("encoder rejects invalid snapshots") { test_encoder_rejects_invalid_sn
 TEST_CASE("atomic write") { test_atomic_write(); }
 TEST_CASE("write failures") { test_write_failures(); }
 TEST_CASE("read failures") { test_read_failures(); }
+TEST_CASE("file modes, links and leftovers") { test_file_modes_links_and_leftovers(); }
 
 int main(int argc, char **argv) {
     char tmpl[] = "/tmp/ds_state_format_XXXXXX";
