@@ -35,9 +35,9 @@ struct Grid {
 };
 
 // Mean element score of every block of grid row gi, written to scores[gj].
-void block_row_scores(const float *data, const Grid &g, int64_t gi, kernels::Score score, float *acc, double *scores) {
+void block_row_scores(const float *data, const Grid &g, int64_t gi, kernels::Score score, double *acc, double *scores) {
     const int64_t r0 = g.row_begin(gi), r1 = g.row_end(gi);
-    std::fill(acc, acc + g.cols, 0.0f);
+    std::fill(acc, acc + g.cols, 0.0);
     for (int64_t r = r0; r < r1; ++r)
         kernels::accumulate_row_scores(data + r * g.cols, static_cast<size_t>(g.cols), score, acc);
     for (int64_t gj = 0; gj < g.grid_cols; ++gj) {
@@ -50,8 +50,8 @@ void block_row_scores(const float *data, const Grid &g, int64_t gi, kernels::Sco
 
 // Writes the mask of grid row gi: ones for unselected blocks; in selected
 // blocks, zeros for the zeros_per_block smallest elements (or all of them).
-void block_row_mask(const float *data, const Grid &g, int64_t gi, kernels::Score score, int64_t zeros_per_block,
-                    const uint8_t *selected_row, uint8_t *mask, std::vector<float> &elem_scores,
+void block_row_mask(const float *data, const Grid &g, int64_t gi, int64_t zeros_per_block,
+                    const uint8_t *selected_row, uint8_t *mask, std::vector<uint32_t> &elem_scores,
                     std::vector<uint8_t> &elem_selected, SelectScratch &order) {
     const int64_t r0 = g.row_begin(gi), r1 = g.row_end(gi);
     for (int64_t r = r0; r < r1; ++r) std::memset(mask + r * g.cols, 1, static_cast<size_t>(g.cols));
@@ -67,7 +67,7 @@ void block_row_mask(const float *data, const Grid &g, int64_t gi, kernels::Score
         elem_selected.resize(static_cast<size_t>(count));
         size_t e = 0;
         for (int64_t r = r0; r < r1; ++r)
-            for (int64_t c = c0; c < c1; ++c) elem_scores[e++] = kernels::element_score(data[r * g.cols + c], score);
+            for (int64_t c = c0; c < c1; ++c) elem_scores[e++] = kernels::magnitude_key(data[r * g.cols + c]);
         select_smallest(elem_scores.data(), e, static_cast<size_t>(zeros_per_block), elem_selected.data(), order);
         e = 0;
         for (int64_t r = r0; r < r1; ++r)
@@ -91,10 +91,10 @@ void for_each_grid_row(int64_t grid_rows, bool parallel, Body body) {
 }
 
 struct ScoreScratch {
-    std::vector<float> acc;
+    std::vector<double> acc;
 };
 struct MaskScratch {
-    std::vector<float> elem_scores;
+    std::vector<uint32_t> elem_scores;
     std::vector<uint8_t> elem_selected;
     SelectScratch order;
 };
@@ -130,7 +130,7 @@ void norm_mask(const float *data, int64_t rows, int64_t cols, Norm norm, const N
     select_smallest(scores.data(), scores.size(), static_cast<size_t>(k), selected.data(), order);
 
     for_each_grid_row<MaskScratch>(g.grid_rows, parallel, [&](int64_t gi, MaskScratch &s) {
-        block_row_mask(data, g, gi, score, p.zeros_per_block, selected.data() + gi * g.grid_cols, mask,
+        block_row_mask(data, g, gi, p.zeros_per_block, selected.data() + gi * g.grid_cols, mask,
                        s.elem_scores, s.elem_selected, s.order);
     });
 }

@@ -458,3 +458,28 @@ Test(norm_mask, masks_are_deterministic_across_steps_and_sparsifiers) {
     norm_mask(DS_NORM_L2, d, R, C, 0.6, 2, 3, 4, b);
     cr_assert(memcmp(a, b, sizeof a) == 0, "two sparsifiers gave different masks for the same input");
 }
+
+/* --- Scores never overflow for finite data -------------------------------- */
+
+/* Block means of 1.75e38 and 1.72e38 (L1, 2x1 blocks: the column sums exceed
+ * FLT_MAX) and of 2.25e38 and 2.1025e38 (L2 of 1.5e19 and 1.45e19: the
+ * squares exceed FLT_MAX when summed): the smaller mean is sparsified. */
+Test(norm_mask, huge_finite_block_means_keep_their_order) {
+    float l1[4] = {1.75e38f, 1.72e38f, 1.75e38f, 1.72e38f}; /* 2x2: block (col 0) mean 1.75e38, (col 1) 1.72e38 */
+    const uint8_t want[4] = {1, 0, 1, 0};
+    expect_mask(DS_NORM_L1, l1, 2, 2, 0.5, 2, 1, 2, want, "L1 near FLT_MAX");
+    float l2[4] = {1.5e19f, 1.45e19f, 1.5e19f, 1.45e19f};
+    expect_mask(DS_NORM_L2, l2, 2, 2, 0.5, 2, 1, 2, want, "L2 above 1.3e19");
+    /* single elements whose square exceeds FLT_MAX: 4e19 (1.6e39) against 3e19 (9e38) */
+    float big[2] = {4e19f, 3e19f};
+    const uint8_t want_big[2] = {1, 0};
+    expect_mask(DS_NORM_L2, big, 1, 2, 0.5, 1, 1, 1, want_big, "L2 squares beyond FLT_MAX");
+    /* inside a block: the smaller of two huge elements is zeroed first */
+    float in_block[4] = {3e19f, 2.9e19f, 3.1e19f, 1e30f};
+    const uint8_t want_in[4] = {1, 0, 1, 1};
+    expect_mask(DS_NORM_L2, in_block, 1, 4, 1.0, 1, 4, 1, want_in, "element order beyond FLT_MAX");
+    /* and an infinite element still ranks its block above every finite one */
+    float inf_block[4] = {INFINITY, 0, 3.4e38f, 3.4e38f};
+    const uint8_t want_inf[4] = {1, 1, 0, 0};
+    expect_mask(DS_NORM_L1, inf_block, 1, 4, 0.5, 1, 2, 2, want_inf, "inf above FLT_MAX");
+}
