@@ -39,12 +39,12 @@ size_t printable_utf8(const std::string &s, size_t i) {
 
 }  // namespace
 
-std::string escaped(const std::string &s) {
+std::string escaped(const std::string &s, bool quotes) {
     std::string out;
     out.reserve(s.size());
     for (size_t i = 0; i < s.size();) {
         const unsigned char c = static_cast<unsigned char>(s[i]);
-        if (c >= 0x20 && c < 0x7F && c != '\\' && c != '\'') {
+        if (c >= 0x20 && c < 0x7F && (!quotes || (c != '\\' && c != '\''))) {
             out += static_cast<char>(c);
             ++i;
         } else if (c == '\\' || c == '\'') {

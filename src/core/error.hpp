@@ -39,8 +39,10 @@ private:
 // \x1b, ...), so that a name cannot inject lines or terminal escapes into
 // messages and logs.
 std::string quoted(const std::string &s);
-// The same escaping without the quotes (for whole messages).
-std::string escaped(const std::string &s);
+// The same escaping without the quotes; with quotes = false, quotes and
+// backslashes are left as they are (for whole messages, whose names are
+// escaped already).
+std::string escaped(const std::string &s, bool quotes = true);
 
 // A double as it should appear in messages (shortest form that round-trips).
 std::string format_number(double value);

@@ -53,7 +53,7 @@ void log(LogLevel level, const std::string &message) {
     if (!sink) {
         // Names in messages are escaped already; the whole line is too, so
         // that nothing can write a newline or a terminal escape to stderr.
-        if (level >= LogLevel::warning) std::fprintf(stderr, "datasparse: warning: %s\n", escaped(message).c_str());
+        if (level >= LogLevel::warning) std::fprintf(stderr, "datasparse: warning: %s\n", escaped(message, false).c_str());
         return;
     }
     bool pushed = false;
