@@ -26,6 +26,8 @@
  *    whatever comes back as a `const char *` is borrowed from its parent and
  *    valid until the parent is next modified or destroyed.
  *  - No C++ exception and no crash caused by bad arguments crosses this API.
+ *  - Names and other strings the caller passed are quoted and escaped when
+ *    a message repeats them (control characters as \n, \x1b, ...).
  *
  * Thread safety
  *  One handle per thread: calls on the same handle must not overlap.
@@ -177,7 +179,9 @@ DS_API void ds_config_destroy(ds_config *config);
  * added again goes last).
  *
  * The norm sparsifier reads these config keys:
- *   sparsity_level   fraction of blocks to sparsify, clamped to [0, 1]  (0.5)
+ *   sparsity_level   fraction of blocks to sparsify: any finite value is
+ *                    stored as given (by add_data, set_param or a schedule)
+ *                    and clamped to [0, 1] when a mask is made         (0.5)
  *   block_rows       block height, integer >= 1                         (1)
  *   block_cols       block width, integer >= 1                          (4)
  *   zeros_per_block  zeros in each sparsified block, integer in
@@ -217,7 +221,12 @@ DS_API ds_status ds_norm_sparsifier_create(ds_norm norm, const ds_config *defaul
 DS_API ds_status ds_custom_sparsifier_create(ds_update_mask_fn fn, void *user_data,
                                              const ds_config *defaults, ds_sparsifier **out);
 
-/* Releases a sparsifier (never the caller's data); NULL is allowed. */
+/* Releases a sparsifier (never the caller's data); NULL is allowed.
+ * Called from inside a callback of one of the sparsifier's own calls (an
+ * update-mask or schedule callback, or the log handler), the release waits
+ * until that call returns; the call then fails with DS_ERR_STATE unless it
+ * had already committed (no further callback of it runs). The handle must
+ * not be used again either way. */
 DS_API void ds_sparsifier_destroy(ds_sparsifier *s);
 
 /* Registers (borrows) data under name. config (may be NULL) overrides the
@@ -335,7 +344,9 @@ typedef int (*ds_schedule_fn)(void *user_data, const char *name, int64_t epoch,
                               double base_value, double current_value, double *out);
 
 /* Creates a scheduler with a user schedule and performs its first step
- * (a failure of that step fails the creation). last_epoch: -1 to start. */
+ * (a failure of that step fails the creation). last_epoch: -1 to start,
+ * at most 2^53 - 2 (epochs are at most 2^53 - 1, exact as doubles), else
+ * DS_ERR_INVALID_ARGUMENT. */
 DS_API ds_status ds_scheduler_create(ds_sparsifier *s, const char *schedule_param,
                                      ds_schedule_fn fn, void *user_data, int64_t last_epoch,
                                      ds_scheduler **out);
@@ -466,7 +477,8 @@ DS_API ds_status ds_scheduler_create_builtin(ds_sparsifier *s, const char *sched
                                              const ds_schedule *schedule, int64_t last_epoch,
                                              ds_scheduler **out);
 
-/* Advances one epoch (see the section comment). */
+/* Advances one epoch (see the section comment). DS_ERR_STATE at epoch
+ * 2^53 - 1, the last one. */
 DS_API ds_status ds_scheduler_step(ds_scheduler *sch);
 /* The value the last step set for the item. DS_ERR_NOT_FOUND if the item
  * was not scheduled by the last step. */
@@ -486,7 +498,9 @@ DS_API size_t ds_scheduler_count(const ds_scheduler *sch);
 DS_API ds_status ds_scheduler_get_name(const ds_scheduler *sch, size_t index, const char **out);
 /* Verbose (non-zero): each step logs every adjusted value at DS_LOG_INFO. */
 DS_API ds_status ds_scheduler_set_verbose(ds_scheduler *sch, int verbose);
-/* Releases a scheduler (not its sparsifier); NULL is allowed. */
+/* Releases a scheduler (not its sparsifier); NULL is allowed. From inside a
+ * callback of one of its own calls, the release waits until that call
+ * returns, which then fails with DS_ERR_STATE (as ds_sparsifier_destroy). */
 DS_API void ds_scheduler_destroy(ds_scheduler *sch);
 
 /* ======================================================================
