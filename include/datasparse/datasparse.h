@@ -115,6 +115,27 @@ DS_API const char *ds_last_error(void);
 DS_API void ds_set_callback_error(const char *message);
 
 /* ======================================================================
+ * Threads and SIMD
+ * ====================================================================== */
+
+/* The threads a step may use (process-wide; thread-safe): n >= 1, or 0 for
+ * OpenMP's default (OMP_NUM_THREADS, else the number of cores). For callers
+ * that run the library inside a thread pool of their own. Large items are
+ * split over the threads by block rows, small ones spread one item per
+ * thread; the library never nests parallel regions. Masks are the same for
+ * any thread count. */
+DS_API void ds_set_num_threads(int n);
+/* The number of threads the next step will use. */
+DS_API int ds_num_threads(void);
+
+/* The instruction set the next step's kernels use: "scalar", "sse2", "avx2"
+ * or "avx512" (static storage). The best this CPU and OS support, unless the
+ * environment variable DATASPARSE_SIMD names another one it supports (read
+ * at each step; an unknown or unsupported name logs one warning and is
+ * ignored). Every path gives bit-identical masks. */
+DS_API const char *ds_simd_path(void);
+
+/* ======================================================================
  * Logging
  * ====================================================================== */
 

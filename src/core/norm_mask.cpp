@@ -1,14 +1,18 @@
 #include "core/norm_mask.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <new>
-#include <vector>
+#include <string>
 
+#include <omp.h>
+
+#include "core/error.hpp"
+#include "core/log.hpp"
 #include "core/parallel.hpp"
-#include "core/select.hpp"
-#include "kernels/row_scores.hpp"
 
 namespace ds {
 
@@ -26,113 +30,276 @@ int64_t blocks_to_sparsify(double sparsity_level, int64_t num_blocks) {
 
 namespace {
 
-struct Grid {
-    int64_t rows, cols, br, bc, grid_rows, grid_cols;
-    int64_t row_begin(int64_t gi) const { return gi * br; }
-    int64_t row_end(int64_t gi) const { return std::min(rows, (gi + 1) * br); }
-    int64_t col_begin(int64_t gj) const { return gj * bc; }
-    int64_t col_end(int64_t gj) const { return std::min(cols, (gj + 1) * bc); }
-};
+std::atomic<int> g_threads{0};
+std::atomic<bool> g_simd_warned{false};
 
-// Mean element score of every block of grid row gi, written to scores[gj].
-void block_row_scores(const float *data, const Grid &g, int64_t gi, kernels::Score score, double *acc, double *scores) {
-    const int64_t r0 = g.row_begin(gi), r1 = g.row_end(gi);
-    std::fill(acc, acc + g.cols, 0.0);
-    for (int64_t r = r0; r < r1; ++r)
-        kernels::accumulate_row_scores(data + r * g.cols, static_cast<size_t>(g.cols), score, acc);
-    for (int64_t gj = 0; gj < g.grid_cols; ++gj) {
-        const int64_t c0 = g.col_begin(gj), c1 = g.col_end(gj);
-        double sum = 0.0;
-        for (int64_t c = c0; c < c1; ++c) sum += acc[c];
-        scores[gj] = sum / static_cast<double>((r1 - r0) * (c1 - c0));
+// Items of at least this many elements are split over threads by block rows;
+// smaller ones are spread over threads, one item per thread.
+constexpr int64_t kLargeItemElements = int64_t{1} << 16;
+constexpr int kMaxDigits = 16;
+constexpr size_t kMaxBins = size_t{1} << kMaxDigits;
+static_assert(kMaxBins <= kernels::kMaskScratchBins, "the histogram doubles as the mask scratch");
+
+// Histogram digits (the top bits of the 31-bit keys): about blocks / 4 bins,
+// between 2^8 and 2^16.
+int digits_for(int64_t blocks) {
+    int d = 0;
+    while (d < kMaxDigits && (int64_t{1} << (d + 2)) < blocks) ++d;
+    return std::max(8, d);
+}
+
+[[noreturn]] void out_of_memory(size_t bytes, const char *what) {
+    fail(Status::no_memory,
+         std::string("out of memory allocating ") + std::to_string(bytes) + " bytes for " + what + " of a step");
+}
+
+// v.size() >= n afterwards (kept between steps: a step allocates only when
+// it needs more than the steps before).
+template <typename T>
+void grow(std::vector<T> &v, size_t n, const char *what) {
+    if (v.size() >= n) return;
+    try {
+        v.resize(n);
+    } catch (const std::bad_alloc &) {
+        out_of_memory(n * sizeof(T), what);
     }
 }
 
-// Writes the mask of grid row gi: ones for unselected blocks; in selected
-// blocks, zeros for the zeros_per_block smallest elements (or all of them).
-void block_row_mask(const float *data, const Grid &g, int64_t gi, int64_t zeros_per_block,
-                    const uint8_t *selected_row, uint8_t *mask, std::vector<uint32_t> &elem_scores,
-                    std::vector<uint8_t> &elem_selected, SelectScratch &order) {
-    const int64_t r0 = g.row_begin(gi), r1 = g.row_end(gi);
-    for (int64_t r = r0; r < r1; ++r) std::memset(mask + r * g.cols, 1, static_cast<size_t>(g.cols));
-    for (int64_t gj = 0; gj < g.grid_cols; ++gj) {
-        if (!selected_row[gj]) continue;
-        const int64_t c0 = g.col_begin(gj), c1 = g.col_end(gj), width = c1 - c0;
-        const int64_t count = (r1 - r0) * width;
-        if (zeros_per_block >= count) {
-            for (int64_t r = r0; r < r1; ++r) std::memset(mask + r * g.cols + c0, 0, static_cast<size_t>(width));
-            continue;
-        }
-        elem_scores.resize(static_cast<size_t>(count));
-        elem_selected.resize(static_cast<size_t>(count));
-        size_t e = 0;
-        for (int64_t r = r0; r < r1; ++r)
-            for (int64_t c = c0; c < c1; ++c) elem_scores[e++] = kernels::magnitude_key(data[r * g.cols + c]);
-        select_smallest(elem_scores.data(), e, static_cast<size_t>(zeros_per_block), elem_selected.data(), order);
-        e = 0;
-        for (int64_t r = r0; r < r1; ++r)
-            for (int64_t c = c0; c < c1; ++c)
-                if (elem_selected[e++]) mask[r * g.cols + c] = 0;
+// v.capacity() >= n afterwards.
+template <typename T>
+void reserve(std::vector<T> &v, size_t n, const char *what) {
+    if (v.capacity() >= n) return;
+    try {
+        v.reserve(n);
+    } catch (const std::bad_alloc &) {
+        out_of_memory(n * sizeof(T), what);
     }
 }
 
-// Runs body(gi, scratch) for every grid row, in parallel if asked; the first
-// exception thrown by any iteration is rethrown after the loop.
-template <typename Scratch, typename Body>
-void for_each_grid_row(int64_t grid_rows, bool parallel, Body body) {
-    ParallelErrors errors;
-#pragma omp parallel if (parallel && grid_rows > 1)
-    {
-        Scratch scratch;  // empty: constructing it cannot throw
-#pragma omp for schedule(static)
-        for (int64_t gi = 0; gi < grid_rows; ++gi) errors.run([&] { body(gi, scratch); });
-    }
-    errors.rethrow();
+// The bucket that holds the k-th smallest key (k >= 1), and how many of the
+// k lie in it.
+void find_bucket(const uint32_t *hist, int64_t k, uint32_t *bucket, int64_t *need) {
+    int64_t below = 0;
+    uint32_t b = 0;
+    while (below + hist[b] < k) below += hist[b++];
+    *bucket = b;
+    *need = k - below;
 }
 
-struct ScoreScratch {
-    std::vector<double> acc;
-};
-struct MaskScratch {
-    std::vector<uint32_t> elem_scores;
-    std::vector<uint8_t> elem_selected;
-    SelectScratch order;
-};
+// Grid rows [begin, end) of share p of n.
+int64_t share_begin(int64_t rows, int p, int n) { return rows * p / n; }
 
 }  // namespace
 
-void norm_mask(const float *data, int64_t rows, int64_t cols, Norm norm, const NormParams &p, uint8_t *mask,
-               bool parallel) {
+void set_num_threads(int n) { g_threads.store(n < 0 ? 0 : n, std::memory_order_relaxed); }
+
+int num_threads() {
+    const int n = g_threads.load(std::memory_order_relaxed);
+    return n > 0 ? n : std::max(1, omp_get_max_threads());
+}
+
+kernels::Path active_path() {
+    const char *want = std::getenv("DATASPARSE_SIMD");
+    if (!want || !*want) return kernels::best_path();
+    for (kernels::Path p : kernels::kPaths)
+        if (std::strcmp(want, kernels::path_name(p)) == 0) {
+            if (kernels::path_available(p)) return p;
+            if (!g_simd_warned.exchange(true))
+                log(LogLevel::warning, std::string("DATASPARSE_SIMD=") + escaped(want) +
+                                           ": this machine cannot run that path; using " +
+                                           kernels::path_name(kernels::best_path()));
+            return kernels::best_path();
+        }
+    if (!g_simd_warned.exchange(true))
+        log(LogLevel::warning, std::string("DATASPARSE_SIMD=") + escaped(want) +
+                                   " is not a path (scalar, sse2, avx2, avx512); using " +
+                                   kernels::path_name(kernels::best_path()));
+    return kernels::best_path();
+}
+
+// The `need` smallest of the candidates (the blocks of one histogram bucket)
+// by (key, exact mean, index): returns `below` such that exactly those have
+// key < below, rewriting the keys of blocks that share the last key where
+// only some of them are taken (the taken keep it, the others get key + 1).
+uint32_t NormMasker::resolve(Candidate *cand, size_t count, int64_t need, const Plan &p, kernels::Score score,
+                             Scratch &s) {
+    std::nth_element(cand, cand + (need - 1), cand + count,
+                     [](const Candidate &x, const Candidate &y) { return x.key < y.key; });
+    const uint32_t t = cand[need - 1].key;
+    int64_t less = 0, equal = 0;
+    for (size_t i = 0; i < count; ++i) {
+        less += cand[i].key < t;
+        equal += cand[i].key == t;
+    }
+    const int64_t take = need - less;
+    if (take == equal) return t + 1;
+    // Blocks of one key may differ in their exact means: order them by
+    // (mean, index); NaN means (a key of their own) by index alone.
+    s.ties.clear();
+    reserve(s.ties, static_cast<size_t>(equal), "the blocks tied at the selection threshold");
+    for (size_t i = 0; i < count; ++i)
+        if (cand[i].key == t) {
+            const int64_t gi = static_cast<int64_t>(cand[i].index) / p.b.grid_cols;
+            const int64_t gj = static_cast<int64_t>(cand[i].index) % p.b.grid_cols;
+            const double mean = t == kernels::kNanKey ? 0.0 : kernels::block_mean(p.m, p.b, score, gi, gj);
+            s.ties.emplace_back(mean, cand[i].index);
+        }
+    std::nth_element(s.ties.begin(), s.ties.begin() + (take - 1), s.ties.end());
+    const std::pair<double, uint64_t> last = s.ties[static_cast<size_t>(take - 1)];
+    uint32_t *keys = keys_.data() + p.key_offset;
+    for (const auto &tie : s.ties)
+        if (last < tie) keys[tie.second] = t + 1;
+    return t + 1;
+}
+
+void NormMasker::plan(const std::vector<MaskJob> &jobs, int threads) {
+    grow(plans_, jobs.size(), "the item plans");
+    small_.clear();
+    large_.clear();
+    reserve(small_, jobs.size(), "the item lists");
+    reserve(large_, jobs.size(), "the item lists");
+    size_t keys = 0;
+    bool any_large = false;
+    for (size_t j = 0; j < jobs.size(); ++j) {
+        const MaskJob &job = jobs[j];
+        Plan &p = plans_[j];
+        const int64_t br = job.params.block_rows, bc = job.params.block_cols;
+        p.m = {job.data, job.rows, job.cols, job.stride};
+        p.b = {br, bc, (job.rows + br - 1) / br, (job.cols + bc - 1) / bc};
+        p.blocks = p.b.grid_rows * p.b.grid_cols;
+        p.k = blocks_to_sparsify(job.params.sparsity_level, p.blocks);
+        p.zeros = job.params.zeros_per_block;
+        p.key_offset = keys;
+        p.below = 0;
+        if (p.k == 0 || p.zeros == 0) {
+            p.kind = Kind::ones;
+        } else if (p.k == p.blocks) {
+            p.kind = p.zeros >= br * bc ? Kind::zeros : Kind::all_selected;
+        } else {
+            p.kind = Kind::scored;
+            keys += static_cast<size_t>(p.blocks);
+            any_large = any_large || job.rows * job.cols >= kLargeItemElements;
+        }
+        (job.rows * job.cols >= kLargeItemElements ? large_ : small_).push_back(j);
+    }
+    grow(keys_, keys, "the block keys");
+    grow(scratch_, static_cast<size_t>(threads), "the per-thread scratch");
+    for (int t = 0; t < threads; ++t) {
+        Scratch &s = scratch_[static_cast<size_t>(t)];
+        grow(s.hist, kMaxBins, "a histogram");
+        grow(s.sums, kernels::kScoreScratch, "the column sums");
+    }
+    if (any_large) {
+        grow(merged_hist_, kMaxBins, "a histogram");
+        grow(offsets_, static_cast<size_t>(threads) + 1, "the candidate offsets");
+    }
+}
+
+void NormMasker::select_small(Plan &p, kernels::Score score, const kernels::Table &k, Scratch &s) {
+    const int shift = 31 - digits_for(p.blocks);
+    uint32_t *keys = keys_.data() + p.key_offset;
+    std::fill(s.hist.begin(), s.hist.begin() + (std::ptrdiff_t{1} << (31 - shift)), 0u);
+    k.score_rows(p.m, p.b, score, 0, p.b.grid_rows, keys, s.hist.data(), shift, s.sums.data());
+    uint32_t bucket;
+    int64_t need;
+    find_bucket(s.hist.data(), p.k, &bucket, &need);
+    grow(s.candidates, s.hist[bucket], "the selection candidates");
+    size_t n = 0;
+    for (int64_t i = 0; i < p.blocks; ++i)
+        if ((keys[i] >> shift) == bucket) s.candidates[n++] = {keys[i], static_cast<uint64_t>(i)};
+    p.below = resolve(s.candidates.data(), n, need, p, score, s);
+}
+
+void NormMasker::select_large(Plan &p, kernels::Score score, const kernels::Table &k, int threads) {
+    const int shares = static_cast<int>(std::min<int64_t>(threads, p.b.grid_rows));
+    const int64_t grid_rows = p.b.grid_rows;
+    const int shift = 31 - digits_for(p.blocks);
+    const size_t bins = size_t{1} << (31 - shift);
+    uint32_t *keys = keys_.data() + p.key_offset;
+    ParallelErrors errors;
+#pragma omp parallel for schedule(static, 1) num_threads(shares)
+    for (int q = 0; q < shares; ++q)
+        errors.run([&] {
+            Scratch &s = scratch_[static_cast<size_t>(q)];
+            std::fill(s.hist.begin(), s.hist.begin() + static_cast<std::ptrdiff_t>(bins), 0u);
+            k.score_rows(p.m, p.b, score, share_begin(grid_rows, q, shares), share_begin(grid_rows, q + 1, shares),
+                         keys, s.hist.data(), shift, s.sums.data());
+        });
+    errors.rethrow();
+    uint32_t *merged = merged_hist_.data();
+    std::copy(scratch_[0].hist.begin(), scratch_[0].hist.begin() + static_cast<std::ptrdiff_t>(bins), merged);
+    for (int q = 1; q < shares; ++q) {
+        const uint32_t *h = scratch_[static_cast<size_t>(q)].hist.data();
+        for (size_t i = 0; i < bins; ++i) merged[i] += h[i];
+    }
+    uint32_t bucket;
+    int64_t need;
+    find_bucket(merged, p.k, &bucket, &need);
+    // Each share writes its candidates after those of the shares before it.
+    size_t *offset = offsets_.data();
+    offset[0] = 0;
+    for (int q = 0; q < shares; ++q) offset[q + 1] = offset[q] + scratch_[static_cast<size_t>(q)].hist[bucket];
+    Scratch &s0 = scratch_[0];
+    grow(s0.candidates, offset[shares], "the selection candidates");
+    Candidate *out = s0.candidates.data();
+#pragma omp parallel for schedule(static, 1) num_threads(shares)
+    for (int q = 0; q < shares; ++q) {
+        size_t n = offset[q];
+        const int64_t i0 = share_begin(grid_rows, q, shares) * p.b.grid_cols;
+        const int64_t i1 = share_begin(grid_rows, q + 1, shares) * p.b.grid_cols;
+        for (int64_t i = i0; i < i1; ++i)
+            if ((keys[i] >> shift) == bucket) out[n++] = {keys[i], static_cast<uint64_t>(i)};
+    }
+    p.below = resolve(out, offset[shares], need, p, score, s0);
+}
+
+void NormMasker::write_mask(const Plan &p, const kernels::Table &k, uint8_t *mask, int64_t g0, int64_t g1,
+                            Scratch &s) const {
+    if (p.kind == Kind::ones || p.kind == Kind::zeros) {
+        const int64_t r0 = g0 * p.b.br, r1 = std::min(p.m.rows, g1 * p.b.br);
+        std::memset(mask + r0 * p.m.cols, p.kind == Kind::ones ? 1 : 0, static_cast<size_t>((r1 - r0) * p.m.cols));
+        return;
+    }
+    const kernels::Selection sel{p.kind == Kind::scored ? keys_.data() + p.key_offset : nullptr, p.below,
+                                 p.kind == Kind::all_selected};
+    k.mask_rows(p.m, p.b, p.zeros, sel, g0, g1, mask, s.hist.data());
+}
+
+void NormMasker::run(const std::vector<MaskJob> &jobs, Norm norm) {
+    const kernels::Table &k = kernels::table(active_path());
     const kernels::Score score = norm == Norm::l1 ? kernels::Score::abs : kernels::Score::square;
-    const size_t n = static_cast<size_t>(rows * cols);
-    Grid g{rows, cols, p.block_rows, p.block_cols, (rows + p.block_rows - 1) / p.block_rows,
-           (cols + p.block_cols - 1) / p.block_cols};
-    const int64_t num_blocks = g.grid_rows * g.grid_cols;
-    const int64_t k = blocks_to_sparsify(p.sparsity_level, num_blocks);
+    const int threads = num_threads();
+    plan(jobs, threads);
+    const std::vector<size_t> &small = small_, &large = large_;
+    const int team = static_cast<int>(std::min<size_t>(static_cast<size_t>(threads), small.size()));
 
-    if (k == 0 || p.zeros_per_block == 0) {
-        std::memset(mask, 1, n);
-        return;
+    // 1. Select every item's blocks. This may still fail (a candidate list
+    //    to grow); no mask has been written yet.
+    ParallelErrors errors;
+#pragma omp parallel for schedule(dynamic, 8) num_threads(std::max(team, 1)) if (team > 1)
+    for (size_t i = 0; i < small.size(); ++i)
+        errors.run([&] {
+            Plan &p = plans_[small[i]];
+            if (p.kind == Kind::scored) select_small(p, score, k, scratch_[static_cast<size_t>(omp_get_thread_num())]);
+        });
+    errors.rethrow();
+    for (size_t j : large)
+        if (plans_[j].kind == Kind::scored) select_large(plans_[j], score, k, threads);
+
+    // 2. Write the masks: nothing below allocates or fails.
+#pragma omp parallel for schedule(dynamic, 8) num_threads(std::max(team, 1)) if (team > 1)
+    for (size_t i = 0; i < small.size(); ++i) {
+        const Plan &p = plans_[small[i]];
+        write_mask(p, k, jobs[small[i]].mask, 0, p.b.grid_rows, scratch_[static_cast<size_t>(omp_get_thread_num())]);
     }
-    if (k == num_blocks && p.zeros_per_block >= p.block_rows * p.block_cols) {
-        std::memset(mask, 0, n);
-        return;
+    for (size_t j : large) {
+        const Plan &p = plans_[j];
+        const int shares = static_cast<int>(std::min<int64_t>(threads, p.b.grid_rows));
+#pragma omp parallel for schedule(static, 1) num_threads(shares)
+        for (int q = 0; q < shares; ++q)
+            write_mask(p, k, jobs[j].mask, share_begin(p.b.grid_rows, q, shares),
+                       share_begin(p.b.grid_rows, q + 1, shares), scratch_[static_cast<size_t>(q)]);
     }
-
-    std::vector<double> scores(static_cast<size_t>(num_blocks));
-    for_each_grid_row<ScoreScratch>(g.grid_rows, parallel, [&](int64_t gi, ScoreScratch &s) {
-        s.acc.resize(static_cast<size_t>(cols));
-        block_row_scores(data, g, gi, score, s.acc.data(), scores.data() + gi * g.grid_cols);
-    });
-
-    std::vector<uint8_t> selected(static_cast<size_t>(num_blocks));
-    SelectScratch order;
-    select_smallest(scores.data(), scores.size(), static_cast<size_t>(k), selected.data(), order);
-
-    for_each_grid_row<MaskScratch>(g.grid_rows, parallel, [&](int64_t gi, MaskScratch &s) {
-        block_row_mask(data, g, gi, p.zeros_per_block, selected.data() + gi * g.grid_cols, mask,
-                       s.elem_scores, s.elem_selected, s.order);
-    });
 }
 
 }  // namespace ds

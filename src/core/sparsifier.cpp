@@ -9,15 +9,10 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "core/norm_mask.hpp"
-#include "core/parallel.hpp"
 #include "core/validate.hpp"
 
 namespace ds {
 namespace {
-
-// Items at least this large are computed one at a time with threads inside;
-// smaller ones are spread over threads, one item per thread.
-constexpr size_t kParallelItemElements = size_t{1} << 16;
 
 // A mask of n bytes, all `value`; out of memory is Status::no_memory naming
 // the item and the size.
@@ -48,9 +43,9 @@ Sparsifier Sparsifier::custom(MaskUpdate update, const Config &defaults) {
     return Sparsifier(Norm::l1, std::move(update), defaults);
 }
 
-void Sparsifier::check_config(const Config &config, const std::string &item) const {
+NormParams Sparsifier::check_config(const Config &config, const std::string &item) const {
     check_entries(config);
-    if (is_norm()) (void)norm_params(config, item);
+    return is_norm() ? norm_params(config, item) : NormParams{};
 }
 
 void Sparsifier::check_not_busy(const char *operation) const {
@@ -87,7 +82,7 @@ void Sparsifier::add_data(const std::string &name, float *data, int64_t rows, in
     fresh->rows = rows;
     fresh->cols = cols;
     fresh->config = merged(old ? old->config : defaults_, overrides);
-    check_config(fresh->config, name);
+    fresh->norm = check_config(fresh->config, name);
     if (old && reuse_mask) {
         if (old->rows != rows || old->cols != cols)
             fail(Status::shape, "reuse_mask needs the new data of " + quoted(name) + " to have the old shape " +
@@ -116,49 +111,39 @@ void Sparsifier::remove_data(const std::string &name) {
     items_.erase(name);
 }
 
-std::vector<std::vector<uint8_t>> Sparsifier::compute_norm_masks(const std::vector<const Item *> &which) const {
-    // Everything is allocated before the parallel regions.
-    std::vector<NormParams> params;
-    params.reserve(which.size());
-    std::vector<std::vector<uint8_t>> masks(which.size());
-    std::vector<size_t> small, large;
-    for (size_t w = 0; w < which.size(); ++w) {
-        const Item &it = *which[w];
-        params.push_back(norm_params(it.config, it.name));
-        masks[w] = new_mask(it.size(), 1, it.name);
-        (it.size() >= kParallelItemElements ? large : small).push_back(w);
+void Sparsifier::compute_norm_masks(const std::vector<Item *> &which) {
+    // The masker writes the masks in place only once nothing can fail.
+    jobs_.clear();
+    try {
+        jobs_.reserve(which.size());
+    } catch (const std::bad_alloc &) {
+        fail(Status::no_memory, "out of memory allocating the list of " + std::to_string(which.size()) +
+                                    " items of a step");
     }
-    ParallelErrors errors;  // an exception must not leave the parallel region
-#pragma omp parallel for schedule(dynamic) if (small.size() > 1)
-    for (size_t s = 0; s < small.size(); ++s) {
-        const size_t w = small[s];
-        const Item &it = *which[w];
-        errors.run([&] { norm_mask(it.data, it.rows, it.cols, norm_, params[w], masks[w].data(), false); });
-    }
-    errors.rethrow();
-    for (size_t w : large) {
-        const Item &it = *which[w];
-        norm_mask(it.data, it.rows, it.cols, norm_, params[w], masks[w].data(), true);
-    }
-    return masks;
+    for (Item *it : which) jobs_.push_back({it->data, it->rows, it->cols, it->cols, it->norm, it->mask.data()});
+    masker_.run(jobs_, norm_);
 }
 
-std::vector<std::vector<uint8_t>> Sparsifier::compute_custom_masks(const std::vector<const Item *> &which) {
+void Sparsifier::compute_custom_masks(const std::vector<Item *> &which) {
+    // Each callback modifies a copy; the copies are swapped in when all succeeded.
     std::vector<std::vector<uint8_t>> masks;
     masks.reserve(which.size());
-    BusyFlag::Scope scope(busy_);
-    for (const Item *it : which) {
-        masks.push_back(it->mask);
-        uint8_t *mask = masks.back().data();
-        custom_(*it, mask);
-        busy_.check_open("sparsifier", "step");  // no further callbacks once closed
-        for (size_t e = 0; e < it->size(); ++e)
-            if (mask[e] > 1)
-                fail(Status::callback, "update-mask callback wrote " + std::to_string(mask[e]) + " at index " +
-                                           std::to_string(e) + " of the mask of " + quoted(it->name) +
-                                           " (mask values must be 0 or 1)");
+    {
+        BusyFlag::Scope scope(busy_);
+        for (const Item *it : which) {
+            masks.push_back(it->mask);
+            uint8_t *mask = masks.back().data();
+            custom_(*it, mask);
+            busy_.check_open("sparsifier", "step");  // no further callbacks once closed
+            for (size_t e = 0; e < it->size(); ++e)
+                if (mask[e] > 1)
+                    fail(Status::callback, "update-mask callback wrote " + std::to_string(mask[e]) + " at index " +
+                                               std::to_string(e) + " of the mask of " + quoted(it->name) +
+                                               " (mask values must be 0 or 1)");
+        }
     }
-    return masks;
+    busy_.check_open("sparsifier", "step");
+    for (size_t w = 0; w < which.size(); ++w) which[w]->mask.swap(masks[w]);
 }
 
 void Sparsifier::set_mask_update(bool enabled) {
@@ -169,13 +154,14 @@ void Sparsifier::set_mask_update(bool enabled) {
 void Sparsifier::step() {
     check_not_busy("step");
     if (mask_update_) {
-        std::vector<const Item *> which;
+        std::vector<Item *> which;
         which.reserve(items_.size());
-        for (const Item &it : items_)
+        for (Item &it : items_)
             if (!it.squashed) which.push_back(&it);
-        auto masks = custom_ ? compute_custom_masks(which) : compute_norm_masks(which);
-        busy_.check_open("sparsifier", "step");
-        for (size_t w = 0; w < which.size(); ++w) const_cast<Item *>(which[w])->mask.swap(masks[w]);
+        if (custom_)
+            compute_custom_masks(which);
+        else
+            compute_norm_masks(which);
     }
     ++step_count_;
 }
@@ -206,7 +192,12 @@ void Sparsifier::squash_mask(const std::vector<std::string> &names, bool all, bo
 void Sparsifier::set_params(const std::vector<std::pair<std::string, double>> &values, const std::string &key) {
     check_not_busy("set_param");
     check_entry(key, 0.0);
-    std::vector<std::pair<Item *, Config>> updated;
+    struct Update {
+        Item *item;
+        Config config;
+        NormParams norm;
+    };
+    std::vector<Update> updated;
     updated.reserve(values.size());
     for (const auto &nv : values) {
         check_entry(key, nv.second);
@@ -214,10 +205,13 @@ void Sparsifier::set_params(const std::vector<std::pair<std::string, double>> &v
         if (!it) fail(Status::not_found, "no data named " + quoted(nv.first));
         Config config = it->config;
         config[key] = nv.second;
-        check_config(config, it->name);
-        updated.emplace_back(it, std::move(config));
+        const NormParams norm = check_config(config, it->name);
+        updated.push_back({it, std::move(config), norm});
     }
-    for (auto &u : updated) u.first->config.swap(u.second);
+    for (auto &u : updated) {
+        u.item->config.swap(u.config);
+        u.item->norm = u.norm;
+    }
 }
 
 bool Sparsifier::get_param(const std::string &name, const std::string &key, double *out) const {
@@ -316,6 +310,7 @@ void Sparsifier::restore(const SparsifierSnapshot &s, bool strict) {
         Item *item;
         const SparsifierSnapshot::Item *saved;
         Config config;
+        NormParams norm;
         std::vector<uint8_t> mask;
     };
     std::vector<Update> updates;
@@ -329,12 +324,13 @@ void Sparsifier::restore(const SparsifierSnapshot &s, bool strict) {
         if (si.squashed != si.mask.empty() || (!si.squashed && si.mask.size() != it->size()) ||
             (si.has_data && si.data.size() != it->size()))
             fail(Status::corrupt, "state has a mask or data of the wrong size for " + quoted(si.name));
+        NormParams norm{};
         try {
-            check_config(si.config, si.name);
+            norm = check_config(si.config, si.name);
         } catch (const Error &e) {
             invalid(e);
         }
-        updates.push_back({it, &si, si.config, si.mask});
+        updates.push_back({it, &si, si.config, norm, si.mask});
     }
     if (strict && updates.size() != items_.size()) {  // names in a state are unique: one is missing
         std::unordered_set<const Item *> present;
@@ -350,6 +346,7 @@ void Sparsifier::restore(const SparsifierSnapshot &s, bool strict) {
     for (Update &u : updates) {
         if (u.saved->has_data) std::copy(u.saved->data.begin(), u.saved->data.end(), u.item->data);
         u.item->config.swap(u.config);
+        u.item->norm = u.norm;
         u.item->mask.swap(u.mask);
         u.item->squashed = u.saved->squashed;
     }

@@ -17,6 +17,7 @@
 #include "core/config.hpp"
 #include "core/item_table.hpp"
 #include "core/norm_config.hpp"
+#include "core/norm_mask.hpp"
 #include "core/state/snapshot.hpp"
 
 namespace ds {
@@ -25,8 +26,9 @@ struct Item {
     std::string name;
     float *data = nullptr;  // borrowed from the caller
     int64_t rows = 0, cols = 0;
-    Config config;              // defaults merged with the item's overrides
-    std::vector<uint8_t> mask;  // rows*cols; empty once squashed
+    Config config;               // defaults merged with the item's overrides
+    NormParams norm{};           // config's norm keys, checked (norm sparsifiers)
+    std::vector<uint8_t> mask;   // rows*cols; empty once squashed
     bool squashed = false;
 
     size_t size() const { return static_cast<size_t>(rows * cols); }
@@ -91,10 +93,12 @@ public:
 private:
     Sparsifier(Norm norm, MaskUpdate update, Config defaults);
 
-    void check_config(const Config &config, const std::string &item) const;
+    // Checks a merged item config (or the defaults); returns its norm keys
+    // (norm sparsifiers; a custom one's are unused).
+    NormParams check_config(const Config &config, const std::string &item) const;
     void check_not_busy(const char *operation) const;
-    std::vector<std::vector<uint8_t>> compute_norm_masks(const std::vector<const Item *> &which) const;
-    std::vector<std::vector<uint8_t>> compute_custom_masks(const std::vector<const Item *> &which);
+    void compute_norm_masks(const std::vector<Item *> &which);
+    void compute_custom_masks(const std::vector<Item *> &which);
 
     Norm norm_;
     MaskUpdate custom_;
@@ -103,6 +107,8 @@ private:
     bool mask_update_ = true;
     int64_t step_count_ = 0;
     BusyFlag busy_;
+    NormMasker masker_;          // the norm kernels' scratch, kept between steps
+    std::vector<MaskJob> jobs_;  // a step's items for the masker, kept between steps
     std::shared_ptr<const int> lifetime_ = std::make_shared<const int>(0);
 };
 

@@ -1,0 +1,16 @@
+// Threads and SIMD paths.
+#include "capi/common.hpp"
+#include "core/norm_mask.hpp"
+
+extern "C" {
+
+DS_API void ds_set_num_threads(int n) { ds::set_num_threads(n); }
+
+DS_API int ds_num_threads(void) { return ds::num_threads(); }
+
+DS_API const char *ds_simd_path(void) {
+    return ds::capi::guarded_value<const char *>(__func__, "scalar",
+                                                 [] { return ds::kernels::path_name(ds::active_path()); });
+}
+
+}  // extern "C"

@@ -1,0 +1,313 @@
+// The vectorised kernels, written once and compiled once per instruction set:
+// each kernels_<arch>.cpp defines DS_KERNEL_NS (a namespace of its own, so no
+// two instruction sets share a symbol) and includes this file; its compile
+// flags (src/CMakeLists.txt) choose the instruction set.
+//
+// The loops are written for the compiler to vectorise across blocks (lanes =
+// blocks; strided loads become shuffles), with -ffp-contract=off (no FMA:
+// every multiply and add is rounded on its own) and -fno-trapping-math (so
+// the branch-free selects in score_key are if-converted): xsimd 8.1 has no
+// float -> double widening and no strided loads, which the block means need.
+// Bit-identical to the scalar reference (scalar.cpp): the same double
+// operations in the same order, and integer keys (kernels.hpp).
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "kernels/kernels.hpp"
+
+#ifndef DS_KERNEL_NS
+#error "define DS_KERNEL_NS before including impl.hpp"
+#endif
+
+namespace ds::kernels::DS_KERNEL_NS {
+namespace {
+
+template <Score S>
+inline double element(float x) {
+    const double d = x;
+    return S == Score::abs ? std::fabs(d) : d * d;  // both exact in double
+}
+
+inline bool power_of_two(int64_t n) { return (n & (n - 1)) == 0; }
+
+// ---------------------------------------------------------------------------
+// Scores: block sums from column sums col(c) (c relative to the span), left
+// to right, then the mean. Division by a power of two equals multiplication
+// by its exact reciprocal (both are the correctly rounded s / count).
+
+template <int BC, bool Pow2, typename Col>
+void full_keys(Col col, int64_t full, double count, uint32_t *__restrict keys) {
+    const double inv = 1.0 / count;
+    for (int64_t j = 0; j < full; ++j) {
+        double s = col(j * BC);
+#pragma GCC unroll 16
+        for (int c = 1; c < BC; ++c) s += col(j * BC + c);
+        keys[j] = score_key(Pow2 ? s * inv : s / count);
+    }
+}
+
+template <typename Col>
+void any_keys(Col col, int64_t full, int64_t bc, double count, uint32_t *keys) {
+    for (int64_t j = 0; j < full; ++j) {
+        double s = col(j * bc);
+        for (int64_t c = 1; c < bc; ++c) s += col(j * bc + c);
+        keys[j] = score_key(s / count);
+    }
+}
+
+template <int BC, typename Col>
+void fixed_keys(Col col, int64_t full, int64_t count, uint32_t *keys) {
+    if (power_of_two(count))
+        full_keys<BC, true>(col, full, static_cast<double>(count), keys);
+    else
+        full_keys<BC, false>(col, full, static_cast<double>(count), keys);
+}
+
+// The keys of the blocks over columns [0, w) of a span that starts at a block
+// boundary and ends at one or at the row's end; h rows a block.
+template <typename Col>
+void span_keys(Col col, int64_t w, int64_t bc, int64_t h, uint32_t *keys) {
+    const int64_t full = w / bc, count = h * bc;
+    switch (bc) {
+        case 1: fixed_keys<1>(col, full, count, keys); break;
+        case 2: fixed_keys<2>(col, full, count, keys); break;
+        case 4: fixed_keys<4>(col, full, count, keys); break;
+        case 8: fixed_keys<8>(col, full, count, keys); break;
+        case 16: fixed_keys<16>(col, full, count, keys); break;
+        default: any_keys(col, full, bc, static_cast<double>(count), keys); break;
+    }
+    if (full * bc < w) {  // the partial block at the row's end
+        double s = col(full * bc);
+        for (int64_t c = full * bc + 1; c < w; ++c) s += col(c);
+        keys[full] = score_key(s / static_cast<double>(h * (w - full * bc)));
+    }
+}
+
+// cs[c] = the score of column c0 + c summed over rows [r0, r0 + h), top to bottom.
+template <Score S>
+void column_sums(const Matrix &m, int64_t r0, int64_t h, int64_t c0, int64_t w, double *__restrict cs) {
+    const float *__restrict x = m.row(r0) + c0;
+    for (int64_t c = 0; c < w; ++c) cs[c] = element<S>(x[c]);
+    for (int64_t r = 1; r < h; ++r) {
+        const float *__restrict y = m.row(r0 + r) + c0;
+        for (int64_t c = 0; c < w; ++c) cs[c] += element<S>(y[c]);
+    }
+}
+
+template <Score S>
+void score_block_row(const Matrix &m, const Blocks &b, int64_t gi, uint32_t *keys, double *scratch) {
+    const int64_t r0 = gi * b.br, h = std::min(m.rows, r0 + b.br) - r0;
+    if (h == 1) {  // one row: the element scores are the column sums
+        const float *x = m.row(r0);
+        span_keys([x](int64_t c) { return element<S>(x[c]); }, m.cols, b.bc, 1, keys);
+    } else if (b.bc <= static_cast<int64_t>(kScoreScratch)) {
+        // Spans of whole blocks, at most kScoreScratch columns each.
+        const int64_t span = b.bc * (static_cast<int64_t>(kScoreScratch) / b.bc);
+        for (int64_t c0 = 0; c0 < m.cols; c0 += span) {
+            const int64_t w = std::min(span, m.cols - c0);
+            column_sums<S>(m, r0, h, c0, w, scratch);
+            span_keys([scratch](int64_t c) { return scratch[c]; }, w, b.bc, h, keys + c0 / b.bc);
+        }
+    } else {  // blocks wider than the scratch: one at a time
+        for (int64_t gj = 0; gj < b.grid_cols; ++gj) keys[gj] = score_key(block_mean(m, b, S, gi, gj));
+    }
+}
+
+void score_rows(const Matrix &m, const Blocks &b, Score score, int64_t g0, int64_t g1, uint32_t *keys, uint32_t *hist,
+                int shift, double *scratch) {
+    for (int64_t gi = g0; gi < g1; ++gi) {
+        uint32_t *row = keys + gi * b.grid_cols;
+        if (score == Score::abs)
+            score_block_row<Score::abs>(m, b, gi, row, scratch);
+        else
+            score_block_row<Score::square>(m, b, gi, row, scratch);
+        for (int64_t j = 0; j < b.grid_cols; ++j) ++hist[row[j] >> shift];
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Masks.
+
+// Rows of fully zeroed selected blocks: the keys alone decide.
+template <int BC>
+void whole_row(uint8_t *__restrict mrow, int64_t full, const uint32_t *__restrict keys, uint32_t below) {
+    for (int64_t j = 0; j < full; ++j) {
+        const uint8_t keep = keys[j] >= below;
+#pragma GCC unroll 16
+        for (int c = 0; c < BC; ++c) mrow[j * BC + c] = keep;
+    }
+}
+
+void whole_row_any(uint8_t *mrow, int64_t full, int64_t bc, const uint32_t *keys, uint32_t below) {
+    for (int64_t j = 0; j < full; ++j) std::memset(mrow + j * bc, keys[j] >= below, static_cast<size_t>(bc));
+}
+
+// Selected blocks of H x BC elements, partly zeroed: each element's rank by
+// (|x|, position) from one comparison per pair, branch-free, for every block
+// of the row (an unselected block asks for 0 zeros, so all its ranks keep).
+template <int H, int BC, bool All>
+void partial_fixed(const Matrix &m, int64_t r0, int64_t full, int64_t zeros, const uint32_t *__restrict keys,
+                   uint32_t below, uint8_t *__restrict mrow) {
+    constexpr int N = H * BC;
+    const int64_t cols = m.cols;
+    const float *x[H];
+    for (int r = 0; r < H; ++r) x[r] = m.row(r0 + r);
+    const uint32_t z_selected = static_cast<uint32_t>(zeros);
+    for (int64_t j = 0; j < full; ++j) {
+        uint32_t k[N], rank[N];
+#pragma GCC unroll 16
+        for (int r = 0; r < H; ++r)
+#pragma GCC unroll 16
+            for (int c = 0; c < BC; ++c) k[r * BC + c] = magnitude_key(x[r][j * BC + c]);
+#pragma GCC unroll 16
+        for (int i = 0; i < N; ++i) rank[i] = 0;
+#pragma GCC unroll 16
+        for (int i = 0; i < N; ++i)
+#pragma GCC unroll 16
+            for (int q = i + 1; q < N; ++q) {
+                const uint32_t first = k[i] <= k[q];  // i ranks below q
+                rank[q] += first;
+                rank[i] += 1u - first;
+            }
+        const uint32_t z = (All || keys[j] < below) ? z_selected : 0u;
+#pragma GCC unroll 16
+        for (int r = 0; r < H; ++r)
+#pragma GCC unroll 16
+            for (int c = 0; c < BC; ++c) mrow[r * cols + j * BC + c] = rank[r * BC + c] >= z;
+    }
+}
+
+// One selected block of h x w elements at (r0, c0), partly zeroed, any size.
+void partial_block(const Matrix &m, int64_t r0, int64_t h, int64_t c0, int64_t w, int64_t zeros, uint8_t *mask,
+                   uint32_t *hist) {
+    const int64_t n = h * w;
+    if (n <= 64) {  // rank counting
+        uint32_t key[64];
+        for (int64_t r = 0; r < h; ++r)
+            for (int64_t c = 0; c < w; ++c) key[r * w + c] = magnitude_key(m.row(r0 + r)[c0 + c]);
+        for (int64_t i = 0; i < n; ++i) {
+            int64_t rank = 0;
+            for (int64_t q = 0; q < n; ++q) rank += (key[q] < key[i]) | ((key[q] == key[i]) & (q < i));
+            mask[(r0 + i / w) * m.cols + c0 + i % w] = rank >= zeros;
+        }
+        return;
+    }
+    // A large block: the zeros-th smallest key by two histogram passes (its
+    // top 16 bits, then the low 15 bits inside that bucket), then one pass
+    // that zeros every key below it and, in position order, enough of those
+    // equal to it.
+    auto each = [&](auto &&f) {
+        for (int64_t r = 0; r < h; ++r) {
+            const float *x = m.row(r0 + r) + c0;
+            for (int64_t c = 0; c < w; ++c) f(r, c, magnitude_key(x[c]));
+        }
+    };
+    std::fill(hist, hist + kMaskScratchBins, 0u);
+    each([&](int64_t, int64_t, uint32_t k) { ++hist[k >> 15]; });
+    int64_t below = 0;
+    uint32_t top = 0;
+    while (below + hist[top] < zeros) below += hist[top++];
+    std::fill(hist, hist + kMaskScratchBins, 0u);
+    each([&](int64_t, int64_t, uint32_t k) {
+        if ((k >> 15) == top) ++hist[k & 0x7FFFu];
+    });
+    uint32_t low = 0;
+    while (below + hist[low] < zeros) below += hist[low++];
+    const uint32_t t = top << 15 | low;
+    int64_t equal_left = zeros - below;  // keys equal to t still to zero, first ones first
+    each([&](int64_t r, int64_t c, uint32_t k) {
+        uint8_t keep = 1;
+        if (k < t) {
+            keep = 0;
+        } else if (k == t && equal_left > 0) {
+            keep = 0;
+            --equal_left;
+        }
+        mask[(r0 + r) * m.cols + c0 + c] = keep;
+    });
+}
+
+template <int H, int BC>
+void fixed(const Matrix &m, int64_t r0, int64_t full, int64_t zeros, const uint32_t *keys, uint32_t below, bool all,
+           uint8_t *mrow) {
+    if (all)
+        partial_fixed<H, BC, true>(m, r0, full, zeros, keys, below, mrow);
+    else
+        partial_fixed<H, BC, false>(m, r0, full, zeros, keys, below, mrow);
+}
+
+// Dispatch of partly zeroed block rows: the shapes of up to 16 elements that
+// are written out; any other shape goes block by block.
+bool partial_row_fixed(const Matrix &m, int64_t r0, int64_t h, int64_t bc, int64_t full, int64_t zeros,
+                       const uint32_t *keys, uint32_t below, bool all, uint8_t *mrow) {
+    switch (h * 100 + bc) {
+        case 102: fixed<1, 2>(m, r0, full, zeros, keys, below, all, mrow); return true;
+        case 104: fixed<1, 4>(m, r0, full, zeros, keys, below, all, mrow); return true;
+        case 108: fixed<1, 8>(m, r0, full, zeros, keys, below, all, mrow); return true;
+        case 116: fixed<1, 16>(m, r0, full, zeros, keys, below, all, mrow); return true;
+        case 201: fixed<2, 1>(m, r0, full, zeros, keys, below, all, mrow); return true;
+        case 202: fixed<2, 2>(m, r0, full, zeros, keys, below, all, mrow); return true;
+        case 204: fixed<2, 4>(m, r0, full, zeros, keys, below, all, mrow); return true;
+        case 208: fixed<2, 8>(m, r0, full, zeros, keys, below, all, mrow); return true;
+        case 401: fixed<4, 1>(m, r0, full, zeros, keys, below, all, mrow); return true;
+        case 402: fixed<4, 2>(m, r0, full, zeros, keys, below, all, mrow); return true;
+        case 404: fixed<4, 4>(m, r0, full, zeros, keys, below, all, mrow); return true;
+        case 801: fixed<8, 1>(m, r0, full, zeros, keys, below, all, mrow); return true;
+        case 802: fixed<8, 2>(m, r0, full, zeros, keys, below, all, mrow); return true;
+        case 1601: fixed<16, 1>(m, r0, full, zeros, keys, below, all, mrow); return true;
+        default: return false;
+    }
+}
+
+void mask_rows(const Matrix &m, const Blocks &b, int64_t zeros, const Selection &sel, int64_t g0, int64_t g1,
+               uint8_t *mask, uint32_t *scratch) {
+    const int64_t full = m.cols / b.bc;
+    for (int64_t gi = g0; gi < g1; ++gi) {
+        const int64_t r0 = gi * b.br, h = std::min(m.rows, r0 + b.br) - r0;
+        const uint32_t *keys = sel.all ? nullptr : sel.keys + gi * b.grid_cols;
+        auto selected = [&](int64_t gj) { return sel.all || keys[gj] < sel.below; };
+        uint8_t *mrow = mask + r0 * m.cols;
+        if (zeros >= h * b.bc) {  // every selected full block is zeroed whole
+            for (int64_t r = 0; r < h; ++r) {
+                uint8_t *row = mrow + r * m.cols;
+                if (sel.all) {
+                    std::memset(row, 0, static_cast<size_t>(full * b.bc));
+                    continue;
+                }
+                switch (b.bc) {
+                    case 1: whole_row<1>(row, full, keys, sel.below); break;
+                    case 2: whole_row<2>(row, full, keys, sel.below); break;
+                    case 4: whole_row<4>(row, full, keys, sel.below); break;
+                    case 8: whole_row<8>(row, full, keys, sel.below); break;
+                    case 16: whole_row<16>(row, full, keys, sel.below); break;
+                    default: whole_row_any(row, full, b.bc, keys, sel.below); break;
+                }
+            }
+        } else if (!partial_row_fixed(m, r0, h, b.bc, full, zeros, keys, sel.below, sel.all, mrow)) {
+            for (int64_t gj = 0; gj < full; ++gj) {
+                if (selected(gj))
+                    partial_block(m, r0, h, gj * b.bc, b.bc, zeros, mask, scratch);
+                else
+                    for (int64_t r = 0; r < h; ++r)
+                        std::memset(mrow + r * m.cols + gj * b.bc, 1, static_cast<size_t>(b.bc));
+            }
+        }
+        if (full < b.grid_cols) {  // the partial block at the row's end
+            const int64_t c0 = full * b.bc, w = m.cols - c0;
+            const bool chosen = selected(full);
+            if (!chosen || zeros >= h * w) {
+                for (int64_t r = 0; r < h; ++r) std::memset(mrow + r * m.cols + c0, chosen ? 0 : 1, static_cast<size_t>(w));
+            } else {
+                partial_block(m, r0, h, c0, w, zeros, mask, scratch);
+            }
+        }
+    }
+}
+
+}  // namespace
+
+extern const Table kTable;
+const Table kTable = {score_rows, mask_rows};
+
+}  // namespace ds::kernels::DS_KERNEL_NS

@@ -1,0 +1,113 @@
+// The norm sparsifier's kernels, compiled once per instruction set (sse2,
+// avx2, avx512, chosen at run time through xsimd), and a plain scalar
+// reference that is the oracle for every path. They know nothing of the
+// core or the C ABI.
+//
+// A mask takes one pass over the data that turns every block into an order
+// key (and counts the keys' top bits in a histogram on the way), a selection
+// of the k lowest keys that the core makes from the histogram, and one pass
+// that writes the mask. That pass reads the data again only where a selected
+// block is partly zeroed; fully zeroed and unselected blocks need their key
+// alone.
+//
+// Every path computes bit-identical keys and masks: the block means are the
+// same sequence of double operations on every path (each column of a block
+// summed top to bottom, then the columns left to right, then the division),
+// and everything else is integer.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+namespace ds::kernels {
+
+enum class Score { abs, square };  // |x| (L1) or x*x (L2), in double
+
+enum class Path : int { scalar = 0, sse2 = 1, avx2 = 2, avx512 = 3 };
+inline constexpr Path kPaths[] = {Path::scalar, Path::sse2, Path::avx2, Path::avx512};
+const char *path_name(Path path);  // "scalar", "sse2", "avx2", "avx512"
+
+// Whether this CPU (and its OS, which must save the wider registers) runs it.
+bool path_available(Path path);
+// The best available path, as xsimd's dispatch picks it.
+Path best_path();
+
+// A matrix of floats, row-major with a row stride in elements.
+struct Matrix {
+    const float *data;
+    int64_t rows, cols, stride;
+    const float *row(int64_t r) const { return data + r * stride; }
+};
+
+// The block grid over a matrix: blocks of br x bc from (0, 0), edge blocks
+// partial. Block (gi, gj) has index gi * grid_cols + gj.
+struct Blocks {
+    int64_t br, bc, grid_rows, grid_cols;
+};
+
+// The order key of a block's mean score (>= 0, or NaN): the bits of the mean
+// rounded to float, where means beyond FLT_MAX (and +inf) share FLT_MAX's
+// key and every NaN has kNanKey, above every number. The map is monotone, so
+// blocks with different keys are in the order of their means; blocks with
+// the same key are ordered by their exact means (block_mean) and then by
+// index. Branch-free, so that loops around it vectorise. (static inline:
+// every per-instruction-set unit keeps its own copy, so the linker can never
+// hand one path another path's instructions.)
+inline constexpr uint32_t kNanKey = 0x7FFFFFFFu;
+static inline uint32_t score_key(double mean) {
+    const double clamped = mean > 3.4028234663852886e38 ? 3.4028234663852886e38 : mean;  // NaN stays NaN
+    const float f = static_cast<float>(clamped);
+    uint32_t bits;
+    std::memcpy(&bits, &f, sizeof bits);
+    bits &= 0x7FFFFFFFu;
+    return bits > 0x7F800000u ? kNanKey : bits;
+}
+
+// Inside a block, elements rank by |x| (x*x is exact in double, so L2 ranks
+// alike), then by row-major position: the order key of |x|, every NaN the
+// same key above +inf.
+static inline uint32_t magnitude_key(float x) {
+    uint32_t bits;
+    std::memcpy(&bits, &x, sizeof bits);
+    bits &= 0x7FFFFFFFu;
+    return bits > 0x7F800000u ? 0x7F800001u : bits;
+}
+
+// The exact mean score of one block, in double: what every path's key is
+// made from, and what orders blocks that share a key.
+double block_mean(const Matrix &m, const Blocks &b, Score score, int64_t gi, int64_t gj);
+
+// Scratch a thread needs for score_rows, in doubles (a constant).
+inline constexpr size_t kScoreScratch = 2048;
+// Bins of the histogram a large block's partial mask may use as scratch.
+inline constexpr size_t kMaskScratchBins = size_t{1} << 16;
+
+// score_rows: the keys of the blocks of grid rows [g0, g1) into
+// keys[gi * grid_cols + gj], and hist[key >> shift] += 1 for each.
+// scratch: kScoreScratch doubles.
+using ScoreRowsFn = void (*)(const Matrix &m, const Blocks &b, Score score, int64_t g0, int64_t g1, uint32_t *keys,
+                             uint32_t *hist, int shift, double *scratch);
+
+// Which blocks are selected: those whose key is below `below`, or all of
+// them (keys not read: they may never have been computed).
+struct Selection {
+    const uint32_t *keys;
+    uint32_t below;
+    bool all;
+};
+
+// mask_rows: the mask of grid rows [g0, g1) into mask (row-major, cols bytes
+// a row): in each selected block the `zeros` smallest elements 0 (all of it
+// if zeros >= its size), 1 elsewhere. scratch: kMaskScratchBins counts.
+using MaskRowsFn = void (*)(const Matrix &m, const Blocks &b, int64_t zeros, const Selection &sel, int64_t g0,
+                            int64_t g1, uint8_t *mask, uint32_t *scratch);
+
+struct Table {
+    ScoreRowsFn score_rows;
+    MaskRowsFn mask_rows;
+};
+// The kernels of a path (the path must be available).
+const Table &table(Path path);
+
+}  // namespace ds::kernels

@@ -1,0 +1,3 @@
+// The kernels for avx512 (compiled with its flags: src/CMakeLists.txt).
+#define DS_KERNEL_NS avx512
+#include "kernels/impl.hpp"
