@@ -196,17 +196,27 @@ void NormMasker::plan(const std::vector<MaskJob> &jobs, int threads) {
 }
 
 void NormMasker::select_small(Plan &p, kernels::Score score, const kernels::Table &k, Scratch &s) {
-    const int shift = 31 - digits_for(p.blocks);
+    // The keys first (an item this small stays in cache), then a histogram
+    // over their own range: its bins split the range where the keys are, not
+    // only their exponents.
     uint32_t *keys = keys_.data() + p.key_offset;
-    std::fill(s.hist.begin(), s.hist.begin() + (std::ptrdiff_t{1} << (31 - shift)), 0u);
-    k.score_rows(p.m, p.b, score, 0, p.b.grid_rows, keys, s.hist.data(), shift, s.sums.data());
-    uint32_t bucket;
+    k.score_rows(p.m, p.b, score, 0, p.b.grid_rows, keys, nullptr, 0, s.sums.data());
+    uint32_t lo = keys[0], hi = keys[0];
+    for (int64_t i = 1; i < p.blocks; ++i) {
+        lo = std::min(lo, keys[i]);
+        hi = std::max(hi, keys[i]);
+    }
+    const uint32_t bins = uint32_t{1} << digits_for(p.blocks);
+    int shift = 0;
+    while (((hi - lo) >> shift) >= bins) ++shift;
+    uint32_t *hist = s.hist.data();
+    std::fill(hist, hist + ((hi - lo) >> shift) + 1, 0u);
+    for (int64_t i = 0; i < p.blocks; ++i) ++hist[(keys[i] - lo) >> shift];
+    uint32_t bin;
     int64_t need;
-    find_bucket(s.hist.data(), p.k, &bucket, &need);
-    grow(s.candidates, s.hist[bucket], "the selection candidates");
-    size_t n = 0;
-    for (int64_t i = 0; i < p.blocks; ++i)
-        if ((keys[i] >> shift) == bucket) s.candidates[n++] = {keys[i], static_cast<uint64_t>(i)};
+    find_bucket(hist, p.k, &bin, &need);
+    grow(s.candidates, hist[bin], "the selection candidates");
+    const size_t n = k.gather(keys, 0, p.blocks, lo, shift, bin, s.candidates.data());
     p.below = resolve(s.candidates.data(), n, need, p, score, s);
 }
 
@@ -243,13 +253,9 @@ void NormMasker::select_large(Plan &p, kernels::Score score, const kernels::Tabl
     grow(s0.candidates, offset[shares], "the selection candidates");
     Candidate *out = s0.candidates.data();
 #pragma omp parallel for schedule(static, 1) num_threads(shares)
-    for (int q = 0; q < shares; ++q) {
-        size_t n = offset[q];
-        const int64_t i0 = share_begin(grid_rows, q, shares) * p.b.grid_cols;
-        const int64_t i1 = share_begin(grid_rows, q + 1, shares) * p.b.grid_cols;
-        for (int64_t i = i0; i < i1; ++i)
-            if ((keys[i] >> shift) == bucket) out[n++] = {keys[i], static_cast<uint64_t>(i)};
-    }
+    for (int q = 0; q < shares; ++q)
+        k.gather(keys, share_begin(grid_rows, q, shares) * p.b.grid_cols,
+                 share_begin(grid_rows, q + 1, shares) * p.b.grid_cols, 0, shift, bucket, out + offset[q]);
     p.below = resolve(out, offset[shares], need, p, score, s0);
 }
 

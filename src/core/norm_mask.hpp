@@ -44,10 +44,7 @@ public:
     void run(const std::vector<MaskJob> &jobs, Norm norm);
 
 private:
-    struct Candidate {  // a block in the histogram bucket of the k-th key
-        uint32_t key;
-        uint64_t index;
-    };
+    using Candidate = kernels::Candidate;
     enum class Kind { ones, zeros, all_selected, scored };
     struct Plan {
         Kind kind;

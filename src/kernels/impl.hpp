@@ -14,6 +14,8 @@
 #include <cmath>
 #include <cstring>
 
+#include <xsimd/xsimd.hpp>
+
 #include "kernels/kernels.hpp"
 
 #ifndef DS_KERNEL_NS
@@ -95,13 +97,35 @@ void column_sums(const Matrix &m, int64_t r0, int64_t h, int64_t c0, int64_t w, 
     }
 }
 
+// Column c of H rows summed top to bottom, in registers.
+template <Score S, int H>
+struct RowsColumn {
+    const float *x[H];
+    double operator()(int64_t c) const {
+        double v = element<S>(x[0][c]);
+#pragma GCC unroll 16
+        for (int r = 1; r < H; ++r) v += element<S>(x[r][c]);
+        return v;
+    }
+};
+
+template <Score S, int H>
+void rows_keys(const Matrix &m, const Blocks &b, int64_t r0, uint32_t *keys) {
+    RowsColumn<S, H> col;
+    for (int r = 0; r < H; ++r) col.x[r] = m.row(r0 + r);
+    span_keys(col, m.cols, b.bc, H, keys);
+}
+
 template <Score S>
 void score_block_row(const Matrix &m, const Blocks &b, int64_t gi, uint32_t *keys, double *scratch) {
     const int64_t r0 = gi * b.br, h = std::min(m.rows, r0 + b.br) - r0;
-    if (h == 1) {  // one row: the element scores are the column sums
-        const float *x = m.row(r0);
-        span_keys([x](int64_t c) { return element<S>(x[c]); }, m.cols, b.bc, 1, keys);
-    } else if (b.bc <= static_cast<int64_t>(kScoreScratch)) {
+    switch (h) {  // a few rows: the column sums stay in registers
+        case 1: rows_keys<S, 1>(m, b, r0, keys); return;
+        case 2: rows_keys<S, 2>(m, b, r0, keys); return;
+        case 4: rows_keys<S, 4>(m, b, r0, keys); return;
+        default: break;
+    }
+    if (b.bc <= static_cast<int64_t>(kScoreScratch)) {
         // Spans of whole blocks, at most kScoreScratch columns each.
         const int64_t span = b.bc * (static_cast<int64_t>(kScoreScratch) / b.bc);
         for (int64_t c0 = 0; c0 < m.cols; c0 += span) {
@@ -114,16 +138,51 @@ void score_block_row(const Matrix &m, const Blocks &b, int64_t gi, uint32_t *key
     }
 }
 
+// Rows of 1 x bc blocks that fill whole contiguous rows are one long row of
+// blocks (narrow matrices, such as embedding tables, pay no cost per row).
+bool flatten(const Matrix &m, const Blocks &b, int64_t g0, int64_t g1, Matrix *fm, Blocks *fb) {
+    if (b.br != 1 || m.stride != m.cols || m.cols % b.bc != 0 || g1 - g0 < 2) return false;
+    *fm = {m.row(g0), 1, (g1 - g0) * m.cols, (g1 - g0) * m.cols};
+    *fb = {1, b.bc, 1, (g1 - g0) * b.grid_cols};
+    return true;
+}
+
 void score_rows(const Matrix &m, const Blocks &b, Score score, int64_t g0, int64_t g1, uint32_t *keys, uint32_t *hist,
                 int shift, double *scratch) {
+    Matrix fm;
+    Blocks fb;
+    if (flatten(m, b, g0, g1, &fm, &fb))
+        return score_rows(fm, fb, score, 0, 1, keys + g0 * b.grid_cols, hist, shift, scratch);
     for (int64_t gi = g0; gi < g1; ++gi) {
         uint32_t *row = keys + gi * b.grid_cols;
         if (score == Score::abs)
             score_block_row<Score::abs>(m, b, gi, row, scratch);
         else
             score_block_row<Score::square>(m, b, gi, row, scratch);
-        for (int64_t j = 0; j < b.grid_cols; ++j) ++hist[row[j] >> shift];
+        if (hist)
+            for (int64_t j = 0; j < b.grid_cols; ++j) ++hist[row[j] >> shift];
     }
+}
+
+// ---------------------------------------------------------------------------
+// The candidates of the selection: a compare over a whole register of keys
+// (xsimd, this unit's instruction set), lane by lane only where one matches.
+
+size_t gather(const uint32_t *keys, int64_t i0, int64_t i1, uint32_t base, int shift, uint32_t bin, Candidate *out) {
+    using batch = xsimd::batch<uint32_t>;
+    constexpr int64_t lanes = static_cast<int64_t>(batch::size);
+    const batch vbase(base), vbin(bin), vshift(static_cast<uint32_t>(shift));
+    size_t n = 0;
+    int64_t i = i0;
+    for (; i + lanes <= i1; i += lanes) {
+        const batch k = batch::load_unaligned(keys + i);
+        if (xsimd::any(((k - vbase) >> vshift) == vbin))
+            for (int64_t l = 0; l < lanes; ++l)
+                if (((keys[i + l] - base) >> shift) == bin) out[n++] = {keys[i + l], static_cast<uint64_t>(i + l)};
+    }
+    for (; i < i1; ++i)
+        if (((keys[i] - base) >> shift) == bin) out[n++] = {keys[i], static_cast<uint64_t>(i)};
+    return n;
 }
 
 // ---------------------------------------------------------------------------
@@ -262,6 +321,12 @@ bool partial_row_fixed(const Matrix &m, int64_t r0, int64_t h, int64_t bc, int64
 
 void mask_rows(const Matrix &m, const Blocks &b, int64_t zeros, const Selection &sel, int64_t g0, int64_t g1,
                uint8_t *mask, uint32_t *scratch) {
+    Matrix fm;
+    Blocks fb;
+    if (flatten(m, b, g0, g1, &fm, &fb)) {
+        const Selection fsel{sel.all ? nullptr : sel.keys + g0 * b.grid_cols, sel.below, sel.all};
+        return mask_rows(fm, fb, zeros, fsel, 0, 1, mask + g0 * m.cols, scratch);
+    }
     const int64_t full = m.cols / b.bc;
     for (int64_t gi = g0; gi < g1; ++gi) {
         const int64_t r0 = gi * b.br, h = std::min(m.rows, r0 + b.br) - r0;
@@ -308,6 +373,6 @@ void mask_rows(const Matrix &m, const Blocks &b, int64_t zeros, const Selection 
 }  // namespace
 
 extern const Table kTable;
-const Table kTable = {score_rows, mask_rows};
+const Table kTable = {score_rows, mask_rows, gather};
 
 }  // namespace ds::kernels::DS_KERNEL_NS

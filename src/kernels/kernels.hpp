@@ -84,8 +84,8 @@ inline constexpr size_t kScoreScratch = 2048;
 inline constexpr size_t kMaskScratchBins = size_t{1} << 16;
 
 // score_rows: the keys of the blocks of grid rows [g0, g1) into
-// keys[gi * grid_cols + gj], and hist[key >> shift] += 1 for each.
-// scratch: kScoreScratch doubles.
+// keys[gi * grid_cols + gj], and hist[key >> shift] += 1 for each (unless
+// hist is null). scratch: kScoreScratch doubles.
 using ScoreRowsFn = void (*)(const Matrix &m, const Blocks &b, Score score, int64_t g0, int64_t g1, uint32_t *keys,
                              uint32_t *hist, int shift, double *scratch);
 
@@ -103,9 +103,20 @@ struct Selection {
 using MaskRowsFn = void (*)(const Matrix &m, const Blocks &b, int64_t zeros, const Selection &sel, int64_t g0,
                             int64_t g1, uint8_t *mask, uint32_t *scratch);
 
+// A block whose key lies in the histogram bin of the k-th smallest key.
+struct Candidate {
+    uint32_t key;
+    uint64_t index;
+};
+// gather: the blocks i of [i0, i1) with ((keys[i] - base) >> shift) == bin,
+// in index order, into out; returns how many.
+using GatherFn = size_t (*)(const uint32_t *keys, int64_t i0, int64_t i1, uint32_t base, int shift, uint32_t bin,
+                            Candidate *out);
+
 struct Table {
     ScoreRowsFn score_rows;
     MaskRowsFn mask_rows;
+    GatherFn gather;
 };
 // The kernels of a path (the path must be available).
 const Table &table(Path path);

@@ -24,7 +24,7 @@ void score_rows(const Matrix &m, const Blocks &b, Score score, int64_t g0, int64
         for (int64_t gj = 0; gj < b.grid_cols; ++gj) {
             const uint32_t key = score_key(block_mean(m, b, score, gi, gj));
             keys[gi * b.grid_cols + gj] = key;
-            ++hist[key >> shift];
+            if (hist) ++hist[key >> shift];
         }
 }
 
@@ -53,6 +53,13 @@ void mask_rows(const Matrix &m, const Blocks &b, int64_t zeros, const Selection 
     }
 }
 
+size_t gather(const uint32_t *keys, int64_t i0, int64_t i1, uint32_t base, int shift, uint32_t bin, Candidate *out) {
+    size_t n = 0;
+    for (int64_t i = i0; i < i1; ++i)
+        if (((keys[i] - base) >> shift) == bin) out[n++] = {keys[i], static_cast<uint64_t>(i)};
+    return n;
+}
+
 }  // namespace
 
 double block_mean(const Matrix &m, const Blocks &b, Score score, int64_t gi, int64_t gj) {
@@ -68,6 +75,6 @@ double block_mean(const Matrix &m, const Blocks &b, Score score, int64_t gi, int
 }
 
 extern const Table kScalarTable;
-const Table kScalarTable = {score_rows, mask_rows};
+const Table kScalarTable = {score_rows, mask_rows, gather};
 
 }  // namespace ds::kernels
