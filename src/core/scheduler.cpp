@@ -157,6 +157,10 @@ void Scheduler::restore(const SchedulerSnapshot &s) {
         } catch (const Error &e) {
             fail(Status::corrupt, std::string("state's schedule parameters are invalid: ") + e.what());
         }
+    } else if (!s.schedule_params.empty()) {  // a callback or lambda schedule has none to restore
+        fail(Status::corrupt, "state gives schedule parameters (" + quoted(s.schedule_params.begin()->first) +
+                                  (s.schedule_params.size() > 1 ? ", ..." : "") + ") to a " + quoted(s.schedule_kind) +
+                                  " schedule, which has none");
     }
     std::vector<Entry> entries;
     std::vector<std::pair<std::string, double>> values;  // the last step's values, back into the sparsifier
