@@ -14,6 +14,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace fuzz {
@@ -100,6 +102,80 @@ inline void reseal(Bytes &b) {
     const size_t body = b.size() - 4;
     const uint32_t c = crc32c(b.data(), body);
     for (int k = 0; k < 4; ++k) b[body + k] = static_cast<uint8_t>(c >> (8 * k));
+}
+
+// A scheduler state cut where its schedule parameters are (format.md,
+// "Scheduler state"): the kind, the parameters, and the bytes around them
+// (section 1's length and the checksum left out).
+struct SchedulerParts {
+    std::string kind;
+    std::vector<std::pair<std::string, double>> params;
+    Bytes around;
+};
+
+inline bool split_scheduler_state(const Bytes &b, SchedulerParts *out) {
+    size_t at = 28;  // header (16), section id (4) and length (8)
+    auto u32 = [&](uint32_t *v) {
+        if (at + 4 > b.size()) return false;
+        *v = uint32_t(b[at]) | uint32_t(b[at + 1]) << 8 | uint32_t(b[at + 2]) << 16 | uint32_t(b[at + 3]) << 24;
+        at += 4;
+        return true;
+    };
+    auto str = [&](std::string *s) {
+        uint32_t n = 0;
+        if (!u32(&n) || n > b.size() - at) return false;
+        s->assign(reinterpret_cast<const char *>(b.data() + at), n);
+        at += n;
+        return true;
+    };
+    std::string param;
+    uint32_t count = 0;
+    if (b.size() < 32 || !str(&param) || !str(&out->kind)) return false;
+    const size_t params_at = at;
+    if (!u32(&count)) return false;
+    for (uint32_t i = 0; i < count; ++i) {
+        std::string key;
+        if (!str(&key) || at + 8 > b.size()) return false;
+        double v;
+        std::memcpy(&v, b.data() + at, 8);  // little-endian hosts (as the fuzz builds are)
+        at += 8;
+        out->params.emplace_back(key, v);
+    }
+    if (at > b.size() - 4) return false;
+    out->around.assign(b.begin(), b.begin() + 20);
+    out->around.insert(out->around.end(), b.begin() + 28, b.begin() + static_cast<long>(params_at));
+    out->around.insert(out->around.end(), b.begin() + static_cast<long>(at), b.end() - 4);
+    return true;
+}
+
+// After a scheduler loaded `loaded` successfully, what it saves must be the
+// same bytes, except that a built-in's parameters left out of the state get
+// their defaults (a load restores everything else as it was saved).
+inline void check_scheduler_reload(const Bytes &loaded, const Bytes &saved) {
+    if (loaded == saved) return;
+    SchedulerParts a, b;
+    if (!split_scheduler_state(loaded, &a) || !split_scheduler_state(saved, &b))
+        breach("a loaded scheduler saves other bytes than it loaded, and they cannot be compared");
+    if (a.around != b.around || a.kind != b.kind)
+        breach("a loaded scheduler saves another state than it loaded (%zu bytes loaded, %zu saved)", loaded.size(),
+               saved.size());
+    const ds_schedule_info *info = ds_schedule_info_find(a.kind.c_str());
+    if (!info) breach("a loaded %s scheduler dropped the state's schedule parameters", a.kind.c_str());
+    for (const auto &kv : b.params) {
+        bool given = false;
+        for (const auto &g : a.params)
+            if (g.first == kv.first) {
+                if (std::memcmp(&g.second, &kv.second, 8) != 0) breach("a loaded scheduler changed parameter %s", g.first.c_str());
+                given = true;
+            }
+        if (given) continue;
+        bool defaulted = false;
+        for (size_t p = 0; p < info->param_count; ++p)
+            defaulted = defaulted || (kv.first == info->params[p].name && info->params[p].has_default &&
+                                      info->params[p].default_value == kv.second);
+        if (!defaulted) breach("a loaded scheduler has parameter %s, neither in the state nor defaulted", kv.first.c_str());
+    }
+    if (a.params.size() > b.params.size()) breach("a loaded scheduler dropped schedule parameters");
 }
 
 // The loader targets' fixture: every seed state names some of these items.

@@ -290,6 +290,52 @@ void scheduler_states() {
     }
 }
 
+// A saved scheduler state with other schedule parameters (section 1's
+// length and the checksum fixed): for states the library does not write.
+Bytes with_params(const Bytes &b, const std::vector<std::pair<std::string, double>> &params) {
+    auto u32 = [&](size_t at) {
+        return uint32_t(b[at]) | uint32_t(b[at + 1]) << 8 | uint32_t(b[at + 2]) << 16 | uint32_t(b[at + 3]) << 24;
+    };
+    size_t at = 28;
+    at += 4 + u32(at);  // schedule_param
+    at += 4 + u32(at);  // schedule_kind
+    const size_t params_at = at;
+    const uint32_t count = u32(at);
+    at += 4;
+    for (uint32_t i = 0; i < count; ++i) at += 4 + u32(at) + 8;
+    Bytes config;
+    auto put32 = [&](uint32_t v) {
+        for (int k = 0; k < 4; ++k) config.push_back(static_cast<uint8_t>(v >> (8 * k)));
+    };
+    put32(static_cast<uint32_t>(params.size()));
+    for (const auto &kv : params) {
+        put32(static_cast<uint32_t>(kv.first.size()));
+        config.insert(config.end(), kv.first.begin(), kv.first.end());
+        uint64_t bits;
+        std::memcpy(&bits, &kv.second, 8);
+        for (int k = 0; k < 8; ++k) config.push_back(static_cast<uint8_t>(bits >> (8 * k)));
+    }
+    Bytes out(b.begin(), b.begin() + static_cast<long>(params_at));
+    out.insert(out.end(), config.begin(), config.end());
+    out.insert(out.end(), b.begin() + static_cast<long>(at), b.end());
+    uint64_t length = 0;
+    for (int k = 0; k < 8; ++k) length |= uint64_t(out[20 + k]) << (8 * k);
+    length = length + config.size() - (at - params_at);
+    for (int k = 0; k < 8; ++k) out[20 + k] = static_cast<uint8_t>(length >> (8 * k));
+    fuzz::reseal(out);
+    return out;
+}
+
+// Crafted from real states: a callback state with a parameter (corrupt: it
+// has none; it used to load and drop it) and a step state without its
+// defaulted gamma (loads with gamma's default).
+void crafted_scheduler_states() {
+    const Bytes callback = g_files.at("scheduler_load/callback_gamma_epoch5.state");
+    emit("scheduler_load/crafted_callback_with_a_parameter.state", with_params(callback, {{"x", 1.0}}));
+    const Bytes step = g_files.at("scheduler_load/step_chosen_epoch4.state");
+    emit("scheduler_load/crafted_step_without_its_defaulted_gamma.state", with_params(step, {{"step_size", 2.0}}));
+}
+
 // Call sequences for api_sequence (api_ops.hpp; the argument bytes are
 // indices into fuzz_api_sequence.cpp's tables, commented).
 class Seq {
@@ -394,6 +440,7 @@ int main(int argc, char **argv) {
     ds_set_log_handler(quiet, nullptr);
     sparsifier_states();
     scheduler_states();
+    crafted_scheduler_states();
     api_sequences();
 
     if (check) {
