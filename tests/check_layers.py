@@ -8,7 +8,8 @@
   src/tools     programs on the C ABI: the public C header only
   bindings      the public C header and the binding's own layer (files
                 under bindings/); no src/ path, in code or in CMake
-  tests/c, tests/examples   the public C header only (they test the C API)
+  tests/c, tests/examples, tests/fuzz   the public C header only (they test
+                the C API; files of their own folder may be included)
 
 Usage: check_layers.py REPO_ROOT. Prints each violation and exits 1 if any.
 """
@@ -60,7 +61,7 @@ def layer_of(rel: Path) -> str:
         return parts[1]
     if parts[0] == "bindings":
         return "bindings"
-    if parts[0] == "tests" and len(parts) > 1 and parts[1] in ("c", "examples"):
+    if parts[0] == "tests" and len(parts) > 1 and parts[1] in ("c", "examples", "fuzz"):
         return "tests"
     return ""
 

@@ -93,7 +93,7 @@ void Scheduler::step() {
             const double base = known != index_.end() ? entries_[known->second].base : current;
             const double v = schedule_->value(it.name, epoch, base, current);
             busy_.check_open("scheduler", "step");  // no further callbacks once closed
-            sp.busy_flag().check_open("sparsifier", "the scheduler's step");
+            sp.busy_flag().check_open("sparsifier", "scheduler step");
             if (!std::isfinite(v))
                 fail(Status::callback, "schedule returned " + format_number(v) + " for data " + quoted(it.name) +
                                           " at epoch " + std::to_string(epoch));
@@ -102,7 +102,7 @@ void Scheduler::step() {
         }
     }
     busy_.check_open("scheduler", "step");
-    sp.busy_flag().check_open("sparsifier", "the scheduler's step");
+    sp.busy_flag().check_open("sparsifier", "scheduler step");
     try {
         sp.set_params(values, param_);  // checks every value, then applies all
     } catch (const Error &e) {
@@ -157,6 +157,10 @@ void Scheduler::restore(const SchedulerSnapshot &s) {
         } catch (const Error &e) {
             fail(Status::corrupt, std::string("state's schedule parameters are invalid: ") + e.what());
         }
+    } else if (!s.schedule_params.empty()) {  // a callback or lambda schedule has none to restore
+        fail(Status::corrupt, "state gives schedule parameters (" + quoted(s.schedule_params.begin()->first) +
+                                  (s.schedule_params.size() > 1 ? ", ..." : "") + ") to a " + quoted(s.schedule_kind) +
+                                  " schedule, which has none");
     }
     std::vector<Entry> entries;
     std::vector<std::pair<std::string, double>> values;  // the last step's values, back into the sparsifier

@@ -1228,6 +1228,61 @@ Test(state, scheduler_state_needs_the_same_param_and_kind) {
     ds_sparsifier_destroy(dst.s);
 }
 
+/* A callback (or lambda) schedule has no parameters: a state that gives it
+ * some is corrupt. They used to be accepted and dropped, so the scheduler
+ * then saved other bytes than it loaded (found by the fuzz targets'
+ * "a loaded scheduler saves the bytes it loaded" invariant). */
+static uint8_t *with_schedule_parameter(const uint8_t *buf, size_t size, size_t *out_size) {
+    /* format.md: header (16), section 1 id (4) and length (8), then
+     * string schedule_param, string schedule_kind, config (u32 count, ...). */
+    size_t at = 28;
+    at += 4 + get_u32(buf + at);
+    at += 4 + get_u32(buf + at);
+    cr_assert_eq(get_u32(buf + at), 0u, "the callback state has parameters already");
+    static const uint8_t entry[] = {1, 0, 0, 0, 'x', 0, 0, 0, 0, 0, 0, 0xF0, 0x3F}; /* "x" = 1.0 */
+    uint8_t *out = malloc(size + sizeof entry);
+    cr_assert_not_null(out);
+    memcpy(out, buf, at + 4);
+    memcpy(out + at + 4, entry, sizeof entry);
+    memcpy(out + at + 4 + sizeof entry, buf + at + 4, size - at - 4);
+    put_u32(out + at, 1);
+    put_u32(out + 20, get_u32(out + 20) + (uint32_t)sizeof entry); /* section length (u64, low half) */
+    *out_size = size + sizeof entry;
+    put_u32(out + *out_size - 4, crc32c(out, *out_size - 4));
+    return out;
+}
+
+static int one_lambda(void *u, int64_t epoch, double *out) {
+    (void)u, (void)epoch;
+    *out = 1.0;
+    return 0;
+}
+
+Test(state, callback_or_lambda_state_with_schedule_parameters_is_corrupt) {
+    pair_sp p;
+    target_make(&p, 1.0f, DS_NORM_L1);
+    ds_schedule *lambda = NULL;
+    TU_OK(ds_schedule_create_lambda(one_lambda, NULL, &lambda));
+    ds_scheduler *callback = NULL, *with_lambda = NULL;
+    TU_OK(ds_scheduler_create(p.s, "sparsity_level", halve_cb, NULL, -1, &callback));
+    TU_OK(ds_scheduler_create_builtin(p.s, "sparsity_level", lambda, -1, &with_lambda));
+    ds_scheduler *each[] = {callback, with_lambda};
+    for (int k = 0; k < 2; ++k) {
+        size_t size = 0, bad_size = 0;
+        uint8_t *buf = save_sch(each[k], &size);
+        TU_OK(ds_scheduler_load_buffer(each[k], buf, size)); /* the state as saved loads */
+        uint8_t *bad = with_schedule_parameter(buf, size, &bad_size);
+        expect_sch_corrupt(each[k], bad, bad_size, k == 0 ? "a callback state with a parameter" : "a lambda state with a parameter");
+        cr_assert(strstr(ds_last_error(), "parameter") != NULL, "message: %s", ds_last_error());
+        free(bad);
+        free(buf);
+    }
+    ds_scheduler_destroy(callback);
+    ds_scheduler_destroy(with_lambda);
+    ds_schedule_destroy(lambda);
+    ds_sparsifier_destroy(p.s);
+}
+
 Test(state, builtin_parameters_come_from_the_state) {
     /* Saved with gamma 0.5, loaded into a gamma 0.25 scheduler: it goes on
      * with 0.5 (the header: "a built-in's saved parameters are restored"). */

@@ -663,6 +663,15 @@ static void test_crafted_sparsifier() {
                              "must be finite")));
     CHECK((sparsifier_corrupt(global([&](SparsGlobal &x) { x.defaults = config_bytes({{"a", -inf}}); }),
                              "must be finite")));
+    // A key from the file is escaped in the message about its value (found by
+    // fuzz_sparsifier_load: it was echoed raw, control characters included).
+    CHECK((sparsifier_corrupt(global([&](SparsGlobal &x) { x.defaults = config_bytes({{"k\n\x1b[2J\x1c", nan}}); }),
+                             "value of config key 'k\\n\\x1b[2J\\x1c' is nan")));
+    CHECK((sparsifier_corrupt(global([&](SparsGlobal &x) {
+                                 x.defaults = config_bytes({{"k\nlonger", 1}});
+                                 x.defaults.resize(x.defaults.size() - 3);  // the value cut short
+                             }),
+                             "value of config key 'k\\nlonger' needs 8 bytes")));
     CHECK((sparsifier_corrupt(global([](SparsGlobal &x) {
                                  x.defaults.clear();
                                  put32(x.defaults, 0xFFFFFFFFu);

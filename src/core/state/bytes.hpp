@@ -175,7 +175,7 @@ public:
             if (!c.empty() && !(c.rbegin()->first < k))
                 corrupt(key_at, field(what) + ": key " + quoted(k) +
                                     (c.rbegin()->first == k ? " is duplicated" : " is out of order (keys must be strictly ascending)"));
-            const double v = finite_f64(("value of config key '" + k + "'").c_str());
+            const double v = finite_f64(("value of config key " + quoted(k)).c_str());
             c.emplace_hint(c.end(), std::move(k), v);
         }
         return c;
