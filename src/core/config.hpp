@@ -2,12 +2,14 @@
 // (custom sparsifiers and schedules use them).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 
 namespace ds {
 
-using Config = std::map<std::string, double>;
+// std::less<>: keys can be looked up as const char * without a std::string.
+using Config = std::map<std::string, double, std::less<>>;
 
 // Why `key` cannot be a config key ("config key is empty"), or nullptr.
 const char *key_problem(const std::string &key);

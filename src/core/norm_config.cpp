@@ -1,6 +1,7 @@
 #include "core/norm_config.hpp"
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "core/error.hpp"
@@ -12,17 +13,44 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 // Block sides up to 2^31-1 keep every product of sides within int64.
 constexpr double kMaxSide = 2147483647.0;
 
-const ParamSpec &spec(const char *name) {
-    for (const ParamSpec &s : norm_keys())
-        if (std::string(s.name) == name) return s;
-    fail(Status::internal, std::string("no norm key ") + name);
+// Positions in norm_keys().
+enum : size_t { kLevel, kRows, kCols, kZeros };
+
+// The norm keys of a config as get(key) gives them (nullptr: absent),
+// checked. Messages are built only on failure: the scheduler runs this for
+// every item at every step.
+template <typename Get>
+NormParams norm_params_from(Get get, const std::string &item) {
+    const std::vector<ParamSpec> &specs = norm_keys();
+    auto value = [&](size_t i) {
+        const ParamSpec &s = specs[i];
+        const double *v = get(s.name);
+        if (!v) fail(Status::invalid_argument, std::string("config of ") + quoted(item) + " has no " + s.name);
+        if (!param_ok(s, *v)) check_param(s, *v, "of " + quoted(item));
+        return *v;
+    };
+    NormParams p;
+    p.sparsity_level = value(kLevel);
+    p.block_rows = static_cast<int64_t>(value(kRows));
+    p.block_cols = static_cast<int64_t>(value(kCols));
+    const int64_t block_size = p.block_rows * p.block_cols;
+    const double *z = get(specs[kZeros].name);
+    if (!z) {
+        p.zeros_per_block = block_size;
+    } else {
+        if (!(*z >= 0.0) || *z > static_cast<double>(block_size) || std::floor(*z) != *z)
+            fail(Status::invalid_argument, "zeros_per_block of " + quoted(item) + " must be an integer in [0, " +
+                                               std::to_string(block_size) + "] (block " +
+                                               std::to_string(p.block_rows) + "x" + std::to_string(p.block_cols) +
+                                               "), got " + format_number(*z));
+        p.zeros_per_block = static_cast<int64_t>(*z);
+    }
+    return p;
 }
 
-double required(const Config &config, const char *key, const std::string &item) {
+const double *find(const Config &config, const char *key) {
     auto it = config.find(key);
-    if (it == config.end())
-        fail(Status::invalid_argument, std::string("config of ") + quoted(item) + " has no " + key);
-    return it->second;
+    return it == config.end() ? nullptr : &it->second;
 }
 
 }  // namespace
@@ -37,6 +65,12 @@ const std::vector<ParamSpec> &norm_keys() {
          "zeros in each sparsified block, at most (and by default) block_rows * block_cols"},
     };
     return table;
+}
+
+const ParamSpec &norm_key_spec(const char *name) {
+    for (const ParamSpec &s : norm_keys())
+        if (std::strcmp(s.name, name) == 0) return s;
+    fail(Status::internal, std::string("no norm key ") + name);
 }
 
 const char *norm_name(Norm norm) { return norm == Norm::l1 ? "L1" : "L2"; }
@@ -55,30 +89,11 @@ Config norm_defaults(const Config &user) {
 }
 
 NormParams norm_params(const Config &config, const std::string &item) {
-    const std::string owner = "of " + quoted(item);
-    NormParams p;
-    p.sparsity_level = required(config, keys::sparsity_level, item);
-    check_param(spec(keys::sparsity_level), p.sparsity_level, owner);
-    const double rows = required(config, keys::block_rows, item);
-    check_param(spec(keys::block_rows), rows, owner);
-    const double cols = required(config, keys::block_cols, item);
-    check_param(spec(keys::block_cols), cols, owner);
-    p.block_rows = static_cast<int64_t>(rows);
-    p.block_cols = static_cast<int64_t>(cols);
-    const int64_t block_size = p.block_rows * p.block_cols;
-    auto it = config.find(keys::zeros_per_block);
-    if (it == config.end()) {
-        p.zeros_per_block = block_size;
-    } else {
-        const double z = it->second;
-        if (!(z >= 0.0) || z > static_cast<double>(block_size) || std::floor(z) != z)
-            fail(Status::invalid_argument, "zeros_per_block " + owner + " must be an integer in [0, " +
-                                               std::to_string(block_size) + "] (block " +
-                                               std::to_string(p.block_rows) + "x" + std::to_string(p.block_cols) +
-                                               "), got " + format_number(z));
-        p.zeros_per_block = static_cast<int64_t>(z);
-    }
-    return p;
+    return norm_params_from([&](const char *key) { return find(config, key); }, item);
+}
+
+NormParams norm_params_with(const Config &config, const std::string &key, double value, const std::string &item) {
+    return norm_params_from([&](const char *k) { return key == k ? &value : find(config, k); }, item);
 }
 
 bool norm_effective(const Config &config, const std::string &key, double *out) {

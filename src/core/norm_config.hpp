@@ -29,6 +29,8 @@ inline constexpr const char *zeros_per_block = "zeros_per_block";
 // zeros_per_block has no fixed default or upper bound: both are the block's
 // size, block_rows * block_cols, of each item.
 const std::vector<ParamSpec> &norm_keys();
+// The spec of one of them (name one of keys::*).
+const ParamSpec &norm_key_spec(const char *name);
 
 // What the norm kernel needs, already validated.
 struct NormParams {
@@ -44,6 +46,8 @@ Config norm_defaults(const Config &user);
 // Reads and validates the norm keys of a merged item config; `item` names
 // the data item in messages. Absent zeros_per_block means the block size.
 NormParams norm_params(const Config &config, const std::string &item);
+// The same for the config with key set to value (without copying it).
+NormParams norm_params_with(const Config &config, const std::string &key, double value, const std::string &item);
 // A key's effective value for a norm sparsifier item (zeros_per_block is
 // derived when absent). Returns false if the key has no value.
 bool norm_effective(const Config &config, const std::string &key, double *out);

@@ -27,11 +27,15 @@ std::string describe_bounds(const ParamSpec &s) {
     return s.type == ParamType::integer ? what : "finite";
 }
 
-void check_param(const ParamSpec &s, double v, const std::string &owner) {
+bool param_ok(const ParamSpec &s, double v) {
     bool ok = std::isfinite(v) && v >= s.min && v <= s.max;
     if (ok && s.type != ParamType::real)
         ok = std::floor(v) == v && std::fabs(v) <= kMaxExactInteger && (s.type != ParamType::boolean || v == 0.0 || v == 1.0);
-    if (!ok)
+    return ok;
+}
+
+void check_param(const ParamSpec &s, double v, const std::string &owner) {
+    if (!param_ok(s, v))
         fail(Status::invalid_argument,
              std::string(s.name) + " " + owner + " must be " + describe_bounds(s) + ", got " + format_number(v));
 }

@@ -23,6 +23,10 @@ struct ParamSpec {
     const char *doc;  // one line, for the reference docs and --help texts
 };
 
+// Whether value fits spec (no message: for hot paths, which call
+// check_param for the message only when it does not).
+bool param_ok(const ParamSpec &spec, double value);
+
 // Checks value against spec; `owner` names where it belongs in the message
 // ("of 'layer1'", "of the cubic schedule"). Throws Status::invalid_argument.
 void check_param(const ParamSpec &spec, double value, const std::string &owner);

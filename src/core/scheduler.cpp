@@ -81,37 +81,65 @@ void Scheduler::step() {
         fail(Status::state, "the scheduler is at its last epoch, " + std::to_string(kMaxEpoch) + ": it cannot step again");
     const int64_t epoch = last_epoch_ + 1;
 
-    std::vector<Entry> next;
-    std::vector<std::pair<std::string, double>> values;
+    // The values of every item that has the parameter, in the sparsifier's
+    // order. entries_ is normally in that order too: an item whose entry is
+    // not where expected (items added or removed since) is looked up by name,
+    // and the entries are then rebuilt.
+    std::vector<const Item *> items;
+    std::vector<double> bases, values;
+    items.reserve(sp.items().size());
+    bases.reserve(sp.items().size());
+    values.reserve(sp.items().size());
+    bool in_order = true;
     {
         BusyFlag::Scope guard(busy_);
         BusyFlag::Scope scope(sp.busy_flag());  // the items cannot change under this loop
         for (const Item &it : sp.items()) {
             double current;
-            if (!sp.get_param(it.name, param_, &current)) continue;  // no value to schedule
-            auto known = index_.find(it.name);
-            const double base = known != index_.end() ? entries_[known->second].base : current;
+            if (!sp.param_of(it, param_, &current)) continue;  // no value to schedule
+            const size_t pos = items.size();
+            const Entry *known = nullptr;
+            if (pos < entries_.size() && entries_[pos].name == it.name) {
+                known = &entries_[pos];
+            } else {
+                in_order = false;
+                auto found = index_.find(it.name);
+                if (found != index_.end()) known = &entries_[found->second];
+            }
+            const double base = known ? known->base : current;
             const double v = schedule_->value(it.name, epoch, base, current);
             busy_.check_open("scheduler", "step");  // no further callbacks once closed
             sp.busy_flag().check_open("sparsifier", "scheduler step");
             if (!std::isfinite(v))
                 fail(Status::callback, "schedule returned " + format_number(v) + " for data " + quoted(it.name) +
                                           " at epoch " + std::to_string(epoch));
-            next.push_back({it.name, base, v});
-            values.emplace_back(it.name, v);
+            items.push_back(&it);
+            bases.push_back(base);
+            values.push_back(v);
         }
     }
     busy_.check_open("scheduler", "step");
     sp.busy_flag().check_open("sparsifier", "scheduler step");
+    in_order = in_order && items.size() == entries_.size();
+    std::vector<Entry> next;  // the new entries, unless they can be updated in place
+    std::unordered_map<std::string, size_t> next_index;
+    if (!in_order) {
+        next.reserve(items.size());
+        for (size_t i = 0; i < items.size(); ++i) next.push_back({items[i]->name, bases[i], values[i]});
+        next_index = index_of(next);
+    }
     try {
-        sp.set_params(values, param_);  // checks every value, then applies all
+        sp.set_params(items, values, param_);  // checks every value, then applies all
     } catch (const Error &e) {
         fail(e.status(), "epoch " + std::to_string(epoch) + ": schedule value rejected: " + e.what());
     }
-    auto next_index = index_of(next);
     // Commit: nothing below can fail.
-    entries_.swap(next);
-    index_.swap(next_index);
+    if (in_order) {
+        for (size_t i = 0; i < items.size(); ++i) entries_[i].last = values[i];
+    } else {
+        entries_.swap(next);
+        index_.swap(next_index);
+    }
     last_epoch_ = epoch;
     ++step_count_;
     sp.set_mask_update(true);

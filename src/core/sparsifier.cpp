@@ -190,37 +190,75 @@ void Sparsifier::squash_mask(const std::vector<std::string> &names, bool all, bo
 }
 
 void Sparsifier::set_params(const std::vector<std::pair<std::string, double>> &values, const std::string &key) {
+    std::vector<const Item *> which;
+    std::vector<double> v;
+    which.reserve(values.size());
+    v.reserve(values.size());
+    for (const auto &nv : values) {
+        const Item *it = items_.find(nv.first);
+        if (!it) fail(Status::not_found, "no data named " + quoted(nv.first));
+        which.push_back(it);
+        v.push_back(nv.second);
+    }
+    set_params(which, v, key);
+}
+
+void Sparsifier::set_params(const std::vector<const Item *> &which, const std::vector<double> &values,
+                            const std::string &key) {
     check_not_busy("set_param");
     check_entry(key, 0.0);
+    // Everything is checked first; an item whose config lacks the key gets a
+    // new config made aside (inserting could fail), the others are assigned
+    // in place when all is well.
     struct Update {
         Item *item;
-        Config config;
+        double value;
         NormParams norm;
+        Config::iterator where;  // the key's entry, or end()
+        Config fresh;            // only for an item without the key
     };
     std::vector<Update> updated;
-    updated.reserve(values.size());
-    for (const auto &nv : values) {
-        check_entry(key, nv.second);
-        Item *it = items_.find(nv.first);
-        if (!it) fail(Status::not_found, "no data named " + quoted(nv.first));
-        Config config = it->config;
-        config[key] = nv.second;
-        const NormParams norm = check_config(config, it->name);
-        updated.push_back({it, std::move(config), norm});
+    updated.reserve(which.size());
+    // The scheduler's usual key: checked against the cached norm keys alone.
+    const ParamSpec *level = is_norm() && key == keys::sparsity_level ? &norm_key_spec(keys::sparsity_level) : nullptr;
+    for (size_t i = 0; i < which.size(); ++i) {
+        Item *it = const_cast<Item *>(which[i]);  // an item of this sparsifier: items() hands out const views
+        const double v = values[i];
+        check_entry(key, v);
+        Update u{it, v, it->norm, it->config.find(key), {}};
+        if (level && param_ok(*level, v))
+            u.norm.sparsity_level = v;
+        else if (is_norm())
+            u.norm = norm_params_with(it->config, key, v, it->name);  // the message, or other keys
+        if (u.where == it->config.end()) {
+            u.fresh = it->config;
+            u.fresh[key] = v;
+        }
+        updated.push_back(std::move(u));
     }
-    for (auto &u : updated) {
-        u.item->config.swap(u.config);
+    for (Update &u : updated) {  // commit: nothing below allocates
+        if (u.where == u.item->config.end())
+            u.item->config.swap(u.fresh);
+        else
+            u.where->second = u.value;
         u.item->norm = u.norm;
     }
 }
 
-bool Sparsifier::get_param(const std::string &name, const std::string &key, double *out) const {
-    const Item &it = item(name);
+bool Sparsifier::param_of(const Item &it, const std::string &key, double *out) const {
+    if (is_norm() && key == keys::sparsity_level) {  // the scheduler's usual key: cached
+        *out = it.norm.sparsity_level;
+        return true;
+    }
     if (is_norm()) return norm_effective(it.config, key, out);
     auto found = it.config.find(key);
     if (found == it.config.end()) return false;
     *out = found->second;
     return true;
+}
+
+bool Sparsifier::get_param(const std::string &name, const std::string &key, double *out) const {
+    return param_of(item(name), key, out);
 }
 
 Config Sparsifier::effective_config(const std::string &name) const {

@@ -55,10 +55,14 @@ public:
 
     // Sets key on several items at once: all are checked before any changes.
     void set_params(const std::vector<std::pair<std::string, double>> &values, const std::string &key);
+    // The same for items of this sparsifier (from items()), values[i] for which[i].
+    void set_params(const std::vector<const Item *> &which, const std::vector<double> &values, const std::string &key);
     void set_param(const std::string &name, const std::string &key, double value) {
         set_params({{name, value}}, key);
     }
     bool get_param(const std::string &name, const std::string &key, double *out) const;
+    // The same for an item of this sparsifier (no lookup by name).
+    bool param_of(const Item &item, const std::string &key, double *out) const;
     Config effective_config(const std::string &name) const;
 
     void set_mask_update(bool enabled);
