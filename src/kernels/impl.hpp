@@ -15,6 +15,14 @@
 #include <cstring>
 
 #include <xsimd/xsimd.hpp>
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#if defined(__GNUC__) && !defined(__clang__)
+// GCC 12's AVX-512 intrinsics pass _mm512_undefined_*() as the merge source
+// and then warn about it at every use (GCC bug 105593, fixed in GCC 13).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#endif
 
 #include "kernels/kernels.hpp"
 
@@ -205,10 +213,95 @@ void whole_row_any(uint8_t *mrow, int64_t full, int64_t bc, const uint32_t *keys
 // Selected blocks of H x BC elements, partly zeroed: each element's rank by
 // (|x|, position) from one comparison per pair, branch-free, for every block
 // of the row (an unselected block asks for 0 zeros, so all its ranks keep).
+#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
+// Sixteen-element blocks (1x16, 2x8, 4x4), one block in one register: the
+// keys sorted by a bitonic network, the zeros-th smallest key T read off it,
+// then the zeros are the keys below T and, of those equal to T, the first
+// ones by position: bit operations on AVX-512 mask registers, which xsimd
+// 8.1 does not expose (this unit only; the other paths use the rank counting
+// below, and every path is held to the scalar reference by the tests).
+constexpr int kBitonicStages = 10;
+struct BitonicStage {
+    int32_t partner[16];
+    uint16_t take_min;  // lanes that keep the smaller of the pair
+};
+constexpr BitonicStage bitonic_stage(int k, int j) {
+    BitonicStage s{};
+    for (int i = 0; i < 16; ++i) {
+        s.partner[i] = i ^ j;
+        if (((i & j) == 0) == ((i & k) == 0)) s.take_min = static_cast<uint16_t>(s.take_min | (1u << i));
+    }
+    return s;
+}
+alignas(64) constexpr BitonicStage kBitonic[kBitonicStages] = {
+    bitonic_stage(2, 1),  bitonic_stage(4, 2), bitonic_stage(4, 1),  bitonic_stage(8, 4),  bitonic_stage(8, 2),
+    bitonic_stage(8, 1),  bitonic_stage(16, 8), bitonic_stage(16, 4), bitonic_stage(16, 2), bitonic_stage(16, 1)};
+
+// The lanes of the `zeros` smallest keys by (key, lane), 1 <= zeros <= 16.
+inline __mmask16 smallest16(__m512i k, uint32_t zeros) {
+    __m512i s = k;
+    for (int q = 0; q < kBitonicStages; ++q) {
+        const __m512i p = _mm512_permutexvar_epi32(_mm512_loadu_si512(kBitonic[q].partner), s);
+        s = _mm512_mask_blend_epi32(kBitonic[q].take_min, _mm512_max_epu32(s, p), _mm512_min_epu32(s, p));
+    }
+    const __m512i t = _mm512_permutexvar_epi32(_mm512_set1_epi32(static_cast<int>(zeros) - 1), s);
+    const uint32_t below = _mm512_cmplt_epu32_mask(k, t);
+    uint32_t equal = _mm512_cmpeq_epi32_mask(k, t);
+    uint32_t room = zeros - static_cast<uint32_t>(__builtin_popcount(below)), take = 0;
+    for (; room > 0; --room) {  // the first `room` lanes equal to T (usually one: T itself)
+        take |= equal & (0u - equal);
+        equal &= equal - 1;
+    }
+    return static_cast<__mmask16>(below | take);
+}
+
+template <int H, bool All>
+void partial16(const Matrix &m, int64_t r0, int64_t full, int64_t zeros, const uint32_t *keys, uint32_t below,
+               uint8_t *mrow) {
+    constexpr int BC = 16 / H;
+    const __m512i magnitude = _mm512_set1_epi32(0x7FFFFFFF), nan_key = _mm512_set1_epi32(0x7F800001);
+    const __m128i ones = _mm_set1_epi8(1);
+    const int64_t cols = m.cols;
+    for (int64_t j = 0; j < full; ++j) {
+        if (!All && keys[j] >= below) {
+            for (int r = 0; r < H; ++r) std::memset(mrow + r * cols + j * BC, 1, BC);
+            continue;
+        }
+        __m512i v;
+        if constexpr (H == 1) {
+            v = _mm512_loadu_si512(m.row(r0) + j * 16);
+        } else if constexpr (H == 2) {
+            v = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256(
+                                       reinterpret_cast<const __m256i *>(m.row(r0) + j * 8))),
+                                   _mm256_loadu_si256(reinterpret_cast<const __m256i *>(m.row(r0 + 1) + j * 8)), 1);
+        } else {
+            v = _mm512_castsi128_si512(_mm_loadu_si128(reinterpret_cast<const __m128i *>(m.row(r0) + j * 4)));
+            v = _mm512_inserti32x4(v, _mm_loadu_si128(reinterpret_cast<const __m128i *>(m.row(r0 + 1) + j * 4)), 1);
+            v = _mm512_inserti32x4(v, _mm_loadu_si128(reinterpret_cast<const __m128i *>(m.row(r0 + 2) + j * 4)), 2);
+            v = _mm512_inserti32x4(v, _mm_loadu_si128(reinterpret_cast<const __m128i *>(m.row(r0 + 3) + j * 4)), 3);
+        }
+        const __m512i k = _mm512_min_epu32(_mm512_and_si512(v, magnitude), nan_key);  // magnitude_key, 16 at once
+        alignas(16) uint8_t bytes[16];
+        _mm_store_si128(reinterpret_cast<__m128i *>(bytes),
+                        _mm_maskz_mov_epi8(static_cast<__mmask16>(~smallest16(k, static_cast<uint32_t>(zeros))), ones));
+        for (int r = 0; r < H; ++r) std::memcpy(mrow + r * cols + j * BC, bytes + r * BC, BC);
+    }
+}
+constexpr bool kBlocks16 = true;
+#else
+constexpr bool kBlocks16 = false;
+template <int H, bool All>
+void partial16(const Matrix &, int64_t, int64_t, int64_t, const uint32_t *, uint32_t, uint8_t *) {}
+#endif
+
 template <int H, int BC, bool All>
 void partial_fixed(const Matrix &m, int64_t r0, int64_t full, int64_t zeros, const uint32_t *__restrict keys,
                    uint32_t below, uint8_t *__restrict mrow) {
     constexpr int N = H * BC;
+    if constexpr (kBlocks16 && N == 16 && H <= 4) {
+        partial16<H, All>(m, r0, full, zeros, keys, below, mrow);
+        return;
+    }
     const int64_t cols = m.cols;
     const float *x[H];
     for (int r = 0; r < H; ++r) x[r] = m.row(r0 + r);
@@ -241,6 +334,18 @@ void partial_fixed(const Matrix &m, int64_t r0, int64_t full, int64_t zeros, con
 void partial_block(const Matrix &m, int64_t r0, int64_t h, int64_t c0, int64_t w, int64_t zeros, uint8_t *mask,
                    uint32_t *hist) {
     const int64_t n = h * w;
+#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
+    if (n <= 16) {  // one register, padded with keys above every element's
+        alignas(64) uint32_t key[16];
+        for (int i = 0; i < 16; ++i) key[i] = 0xFFFFFFFFu;
+        for (int64_t r = 0; r < h; ++r)
+            for (int64_t c = 0; c < w; ++c) key[r * w + c] = magnitude_key(m.row(r0 + r)[c0 + c]);
+        uint32_t zero = smallest16(_mm512_load_si512(key), static_cast<uint32_t>(zeros));
+        for (int64_t r = 0; r < h; ++r)
+            for (int64_t c = 0; c < w; ++c, zero >>= 1) mask[(r0 + r) * m.cols + c0 + c] = !(zero & 1u);
+        return;
+    }
+#endif
     if (n <= 64) {  // rank counting
         uint32_t key[64];
         for (int64_t r = 0; r < h; ++r)
