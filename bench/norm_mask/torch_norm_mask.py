@@ -1,8 +1,7 @@
 #!/usr/bin/python3
 """PyTorch 1.13's DataNormSparsifier.step() on the cases of cases.txt, timed
-the same way as the C++ side (median of repeated steps), printed as JSON
-lines: {"label": ..., "ms": ...}. Needs Debian's python3-torch."""
-import json
+like bench_step (median of repeated steps after a warm-up), with the given
+number of threads; prints CSV rows: case,threads,ms. Needs python3-torch."""
 import statistics
 import sys
 import time
@@ -19,21 +18,28 @@ def cases(path):
             yield int(r), int(c), int(br), int(bc), int(z), float(level), norm
 
 
+def label(r, c, br, bc, z, level, norm):  # as bench_step's Case::label()
+    return f"{r}x{c} {br}x{bc} z{z} l{level:g} {norm}"
+
+
 def main():
-    torch.set_num_threads(int(sys.argv[2]) if len(sys.argv) > 2 else 2)
+    threads = [int(t) for t in sys.argv[2].split(",")]
     torch.manual_seed(42)
-    for r, c, br, bc, z, level, norm in cases(sys.argv[1]):
+    print("case,threads,ms")
+    for case in cases(sys.argv[1]):
+        r, c, br, bc, z, level, norm = case
         data = torch.randn(r, c)
         sp = DataNormSparsifier(sparsity_level=level, sparse_block_shape=(br, bc), zeros_per_block=z, norm=norm)
         sp.add_data("x", data)
-        sp.step()  # warm-up
-        times, deadline = [], time.perf_counter() + 2.0
-        while time.perf_counter() < deadline or len(times) < 3:
-            t0 = time.perf_counter()
-            sp.step()
-            times.append(time.perf_counter() - t0)
-        label = f"{r}x{c}/{br}x{bc}/z{z}/l{level:g}/{norm}"
-        print(json.dumps({"label": label, "ms": 1e3 * statistics.median(times)}), flush=True)
+        for t in threads:
+            torch.set_num_threads(t)
+            sp.step()  # warm-up
+            times = []
+            while len(times) < 3:
+                t0 = time.perf_counter()
+                sp.step()
+                times.append(time.perf_counter() - t0)
+            print(f"{label(*case)},{t},{1e3 * statistics.median(times):.3f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -118,13 +118,14 @@ DS_API void ds_set_callback_error(const char *message);
  * Threads and SIMD
  * ====================================================================== */
 
-/* The threads a step may use (process-wide; thread-safe): n >= 1, or 0 for
- * OpenMP's default (OMP_NUM_THREADS, else the number of cores). For callers
- * that run the library inside a thread pool of their own. Large items are
- * split over the threads by block rows, small ones spread one item per
- * thread; the library never nests parallel regions. Masks are the same for
- * any thread count. */
-DS_API void ds_set_num_threads(int n);
+/* The threads a step may use (process-wide; thread-safe): n in [1, 1024], or
+ * 0 for OpenMP's default (OMP_NUM_THREADS, else the number of cores); any
+ * other n is DS_ERR_INVALID_ARGUMENT and changes nothing. For callers that
+ * run the library inside a thread pool of their own. Large items are split
+ * over the threads by block rows, small ones spread one item per thread; the
+ * library never nests parallel regions. Masks are the same for any thread
+ * count. */
+DS_API ds_status ds_set_num_threads(int n);
 /* The number of threads the next step will use. */
 DS_API int ds_num_threads(void);
 

@@ -4,7 +4,9 @@
 
 extern "C" {
 
-DS_API void ds_set_num_threads(int n) { ds::set_num_threads(n); }
+DS_API ds_status ds_set_num_threads(int n) {
+    return ds::capi::guarded(__func__, [&] { ds::set_num_threads(n); });
+}
 
 DS_API int ds_num_threads(void) { return ds::num_threads(); }
 

@@ -91,7 +91,12 @@ int64_t share_begin(int64_t rows, int p, int n) { return rows * p / n; }
 
 }  // namespace
 
-void set_num_threads(int n) { g_threads.store(n < 0 ? 0 : n, std::memory_order_relaxed); }
+void set_num_threads(int n) {
+    if (n < 0 || n > kMaxThreads)
+        fail(Status::invalid_argument, "n (the number of threads) must be in [0, " + std::to_string(kMaxThreads) +
+                                           "] (0: OpenMP's default), got " + std::to_string(n));
+    g_threads.store(n, std::memory_order_relaxed);
+}
 
 int num_threads() {
     const int n = g_threads.load(std::memory_order_relaxed);

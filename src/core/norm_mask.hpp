@@ -22,8 +22,10 @@ int64_t blocks_to_sparsify(double sparsity_level, int64_t num_blocks);
 // avx512) if set to a path this machine runs, else the best one (an unknown
 // or unavailable name is logged once).
 kernels::Path active_path();
-// Threads for a step: set_num_threads(n) with n >= 1, or 0 for OpenMP's
-// default (OMP_NUM_THREADS, else the cores). Process-wide.
+// Threads for a step: set_num_threads(n) with n in [1, kMaxThreads], or 0
+// for OpenMP's default (OMP_NUM_THREADS, else the cores). Process-wide.
+// Status::invalid_argument for any other n.
+inline constexpr int kMaxThreads = 1024;
 void set_num_threads(int n);
 int num_threads();
 

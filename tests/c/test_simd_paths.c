@@ -133,7 +133,7 @@ static void check_generator(int gen) {
     for (size_t b = 0; b < TU_ARRAY_LEN(k_blocks); ++b) {
         const block_case *bk = &k_blocks[b];
         cr_assert(use_path("scalar"), "the scalar path always runs");
-        ds_set_num_threads(1);
+        TU_OK(ds_set_num_threads(1));
         run_masks(gen, bk, data, want);
         for (size_t i = 0; k_gen_exact[gen] && i < TU_ARRAY_LEN(k_shapes); ++i) {
             char what[200];
@@ -150,7 +150,7 @@ static void check_generator(int gen) {
             for (int threads = 1; threads <= 3; ++threads) {
                 if (p == 0 && threads == 1)
                     continue;
-                ds_set_num_threads(threads);
+                TU_OK(ds_set_num_threads(threads));
                 run_masks(gen, bk, data, got);
                 for (size_t i = 0; i < TU_ARRAY_LEN(k_shapes); ++i) {
                     char what[200];
@@ -163,7 +163,7 @@ static void check_generator(int gen) {
             }
         }
     }
-    ds_set_num_threads(0);
+    TU_OK(ds_set_num_threads(0));
     unsetenv("DATASPARSE_SIMD");
     cr_assert_gt(compared, 0);
     for (size_t i = 0; i < TU_ARRAY_LEN(k_shapes); ++i) {
@@ -235,10 +235,16 @@ Test(simd_paths, path_names) {
 }
 
 Test(simd_paths, thread_count) {
-    ds_set_num_threads(3);
+    TU_OK(ds_set_num_threads(3));
     cr_assert_eq(ds_num_threads(), 3);
-    ds_set_num_threads(0);
-    cr_assert_geq(ds_num_threads(), 1);
-    ds_set_num_threads(-5);
+    /* out of range: refused with the argument named, the count unchanged */
+    cr_assert_eq(ds_set_num_threads(-5), DS_ERR_INVALID_ARGUMENT);
+    cr_assert(strstr(ds_last_error(), "n (the number of threads) must be in [0, 1024]") != NULL, "%s", ds_last_error());
+    cr_assert(strstr(ds_last_error(), "got -5") != NULL, "%s", ds_last_error());
+    cr_assert_eq(ds_set_num_threads(1025), DS_ERR_INVALID_ARGUMENT);
+    cr_assert_eq(ds_num_threads(), 3);
+    TU_OK(ds_set_num_threads(1024));
+    cr_assert_eq(ds_num_threads(), 1024);
+    TU_OK(ds_set_num_threads(0));
     cr_assert_geq(ds_num_threads(), 1);
 }
