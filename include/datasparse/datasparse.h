@@ -278,13 +278,76 @@ DS_API ds_status ds_sparsifier_step(ds_sparsifier *s);
  * count of out (too small: DS_ERR_INVALID_ARGUMENT). DS_ERR_STATE after a squash. */
 DS_API ds_status ds_sparsifier_get_mask(const ds_sparsifier *s, const char *name, uint8_t *out, size_t count);
 
-/* Copies the item's data into out (count elements at least rows*cols):
- * original != 0: the data as the caller holds it (DS_ERR_STATE after a
- * squash: the original is gone); original == 0: the data with every masked
- * element set to 0 (also NaN or inf ones; after a squash: the data as it
- * now is). */
+/* Copies a float32 item's data into out, contiguous (count elements at
+ * least rows*cols; an item of another dtype: DS_ERR_INVALID_ARGUMENT, see
+ * ds_sparsifier_get_data_ex): original != 0: the data as the caller holds
+ * it (DS_ERR_STATE after a squash: the original is gone); original == 0:
+ * the data with every masked element set to 0 (also NaN or inf ones; after
+ * a squash: the data as it now is). */
 DS_API ds_status ds_sparsifier_get_data(const ds_sparsifier *s, const char *name, int original,
                                         float *out, size_t count);
+
+/* ======================================================================
+ * Tensors: element types, N-D shapes, row strides
+ * ====================================================================== */
+
+/* Element types of data items. Scores of float16 and bfloat16 data are those
+ * of the same values in float32 (every such value is a float32), so their
+ * masks are too; float64 data is scored in double. Explicit values,
+ * append-only. */
+typedef enum ds_dtype {
+    DS_DTYPE_FLOAT32 = 0,
+    DS_DTYPE_FLOAT64 = 1,
+    DS_DTYPE_FLOAT16 = 2,  /* IEEE 754 binary16 */
+    DS_DTYPE_BFLOAT16 = 3, /* the upper 16 bits of a float32 */
+    DS_DTYPE_MAX_ENUM = 0x7FFFFFFF
+} ds_dtype;
+
+/* Bytes of one element of dtype; 0 for a value that is not a ds_dtype. */
+DS_API size_t ds_dtype_size(ds_dtype dtype);
+/* "float32", "float64", "float16" or "bfloat16" (static storage); NULL for a
+ * value that is not a ds_dtype. */
+DS_API const char *ds_dtype_name(ds_dtype dtype);
+
+#define DS_MAX_DIMS 8
+#define DS_TENSOR_DESC_VERSION 1
+
+/* A tensor the caller owns (versioned: initialise with DS_TENSOR_DESC_INIT,
+ * then set the fields). A tensor of shape (d0, ..., dk) is sparsified as the
+ * row-major matrix (d0*...*d(k-1)) x dk, as TF-MOT and NVIDIA ASP do for
+ * convolution weights (1-D: one row of d0); its mask has one byte per
+ * element in the same order. The last dimension is contiguous; row_stride is
+ * the distance in elements between consecutive rows of that matrix (0:
+ * contiguous, else at least dk: a view into a bigger buffer, such as a
+ * column slice, borrowed without a copy). */
+typedef struct ds_tensor_desc {
+    uint32_t version;            /* DS_TENSOR_DESC_VERSION */
+    ds_dtype dtype;
+    int32_t ndim;                /* 1..DS_MAX_DIMS */
+    int64_t shape[DS_MAX_DIMS];  /* shape[0..ndim), each >= 1 */
+    int64_t row_stride;          /* 0, or >= shape[ndim - 1] */
+} ds_tensor_desc;
+#define DS_TENSOR_DESC_INIT {DS_TENSOR_DESC_VERSION, DS_DTYPE_FLOAT32, 0, {0, 0, 0, 0, 0, 0, 0, 0}, 0}
+
+/* Registers (borrows) a tensor of any ds_dtype, shape and row stride under
+ * name, as ds_sparsifier_add_data does for float32 matrices (same replace
+ * and reuse_mask rules; reuse_mask needs the same matrix shape). data points
+ * at element (0, ..., 0). A custom sparsifier's callback reads float rows:
+ * it takes contiguous float32 tensors only. Errors: DS_ERR_INVALID_ARGUMENT
+ * (NULL, bad name, a desc of another version, a dtype that is not one, ndim
+ * outside [1, DS_MAX_DIMS], a size < 1, too many elements, a row_stride
+ * below the last size, invalid config values), DS_ERR_SHAPE, DS_ERR_STATE,
+ * DS_ERR_NO_MEMORY. Squashing writes zeros in the data's own type. */
+DS_API ds_status ds_sparsifier_add_data_ex(ds_sparsifier *s, const char *name, void *data,
+                                           const ds_tensor_desc *desc, const ds_config *config, int reuse_mask);
+/* The item's tensor as registered (row_stride 0 when contiguous); an item
+ * added with ds_sparsifier_add_data is a 2-D float32 tensor. */
+DS_API ds_status ds_sparsifier_get_desc(const ds_sparsifier *s, const char *name, ds_tensor_desc *out);
+/* Copies the item's data into out in its own dtype, contiguous (row_stride
+ * dropped); original and squash rules as ds_sparsifier_get_data. bytes is
+ * out's size: at least the elements times ds_dtype_size. */
+DS_API ds_status ds_sparsifier_get_data_ex(const ds_sparsifier *s, const char *name, int original,
+                                           void *out, size_t bytes);
 
 /* Squashes the masks of the named items (names NULL: all items; count is
  * the number of names). leave_parametrized != 0: the mask is applied to the

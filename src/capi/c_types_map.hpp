@@ -12,6 +12,7 @@
 #include "core/log.hpp"
 #include "core/norm_config.hpp"
 #include "core/params.hpp"
+#include "core/tensor.hpp"
 
 namespace ds::capi {
 
@@ -35,6 +36,11 @@ DS_SAME_VALUE(LogLevel::warning, DS_LOG_WARNING);
 DS_SAME_VALUE(ParamType::real, DS_PARAM_REAL);
 DS_SAME_VALUE(ParamType::integer, DS_PARAM_INTEGER);
 DS_SAME_VALUE(ParamType::boolean, DS_PARAM_BOOL);
+DS_SAME_VALUE(DType::f32, DS_DTYPE_FLOAT32);
+DS_SAME_VALUE(DType::f64, DS_DTYPE_FLOAT64);
+DS_SAME_VALUE(DType::f16, DS_DTYPE_FLOAT16);
+DS_SAME_VALUE(DType::bf16, DS_DTYPE_BFLOAT16);
+static_assert(kMaxDims == DS_MAX_DIMS, "DS_MAX_DIMS");
 #undef DS_SAME_VALUE
 
 inline ds_status to_c(Status s) { return static_cast<ds_status>(s); }
@@ -53,5 +59,6 @@ int64_t raw_value(const CEnum &value) {
 }
 
 inline Norm from_c(const ds_norm &norm) { return norm_from_int(raw_value(norm)); }
+inline DType from_c(const ds_dtype &dtype) { return dtype_from_int(raw_value(dtype)); }
 
 }  // namespace ds::capi

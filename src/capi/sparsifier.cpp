@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -17,7 +18,9 @@ ds::MaskUpdate c_mask_update(ds_update_mask_fn fn, void *user_data) {
     return [fn, user_data](const ds::Item &item, uint8_t *mask) {
         ds_config config{item.config};
         ds::capi::clear_callback_error();
-        const int rc = fn(user_data, item.name.c_str(), item.data, item.rows, item.cols, &config, mask);
+        // A custom sparsifier holds contiguous float32 items only (Sparsifier::add_tensor).
+        const int rc = fn(user_data, item.name.c_str(), static_cast<const float *>(item.data), item.rows, item.cols,
+                          &config, mask);
         if (rc != 0)
             ds::fail(ds::Status::callback, "update-mask callback failed for data " + ds::quoted(item.name) +
                                                " (returned " + std::to_string(rc) + ")" + ds::capi::callback_detail());
@@ -55,6 +58,54 @@ DS_API ds_status ds_sparsifier_add_data(ds_sparsifier *s, const char *name, floa
         ds::capi::InUse<ds_sparsifier> use(s);
         s->core.add_data(require_string(name, "name"), data, rows, cols, ds::capi::config_or_empty(config),
                          reuse_mask != 0);
+    });
+}
+
+DS_API ds_status ds_sparsifier_add_data_ex(ds_sparsifier *s, const char *name, void *data,
+                                           const ds_tensor_desc *desc, const ds_config *config, int reuse_mask) {
+    return guarded(__func__, [&] {
+        require(s, "s");
+        ds::capi::InUse<ds_sparsifier> use(s);
+        std::string n = require_string(name, "name");
+        require(desc, "desc");
+        if (desc->version != DS_TENSOR_DESC_VERSION)
+            ds::fail(ds::Status::invalid_argument, "desc->version must be DS_TENSOR_DESC_VERSION (" +
+                                                       std::to_string(DS_TENSOR_DESC_VERSION) + "), got " +
+                                                       std::to_string(desc->version) +
+                                                       " (initialise it with DS_TENSOR_DESC_INIT)");
+        ds::Tensor t;
+        t.dtype = ds::capi::from_c(desc->dtype);
+        if (desc->ndim < 1 || desc->ndim > DS_MAX_DIMS)
+            ds::fail(ds::Status::invalid_argument, "desc->ndim must be in [1, " + std::to_string(DS_MAX_DIMS) +
+                                                       "], got " + std::to_string(desc->ndim));
+        t.shape.assign(desc->shape, desc->shape + desc->ndim);
+        t.row_stride = desc->row_stride;
+        s->core.add_tensor(n, data, t, ds::capi::config_or_empty(config), reuse_mask != 0);
+    });
+}
+
+DS_API ds_status ds_sparsifier_get_desc(const ds_sparsifier *s, const char *name, ds_tensor_desc *out) {
+    return guarded(__func__, [&] {
+        require(s, "s");
+        std::string n = require_string(name, "name");
+        require(out, "out");
+        const ds::Tensor &t = s->core.item(n).tensor;
+        ds_tensor_desc d = DS_TENSOR_DESC_INIT;
+        d.dtype = static_cast<ds_dtype>(t.dtype);
+        d.ndim = static_cast<int32_t>(t.shape.size());
+        std::copy(t.shape.begin(), t.shape.end(), d.shape);
+        d.row_stride = t.row_stride;
+        *out = d;
+    });
+}
+
+DS_API ds_status ds_sparsifier_get_data_ex(const ds_sparsifier *s, const char *name, int original, void *out,
+                                           size_t bytes) {
+    return guarded(__func__, [&] {
+        require(s, "s");
+        std::string n = require_string(name, "name");
+        require(out, "out");
+        s->core.get_data_bytes(n, original != 0, out, bytes);
     });
 }
 

@@ -28,6 +28,12 @@ int64_t blocks_to_sparsify(double sparsity_level, int64_t num_blocks) {
     return std::min(num_blocks, round_half_even(level * static_cast<double>(num_blocks)));
 }
 
+static_assert(static_cast<int>(kernels::Elem::f32) == static_cast<int>(DType::f32) &&
+                  static_cast<int>(kernels::Elem::f64) == static_cast<int>(DType::f64) &&
+                  static_cast<int>(kernels::Elem::f16) == static_cast<int>(DType::f16) &&
+                  static_cast<int>(kernels::Elem::bf16) == static_cast<int>(DType::bf16),
+              "the kernels' element types are the core's dtypes");
+
 namespace {
 
 std::atomic<int> g_threads{0};
@@ -169,7 +175,7 @@ void NormMasker::plan(const std::vector<MaskJob> &jobs, int threads) {
         const MaskJob &job = jobs[j];
         Plan &p = plans_[j];
         const int64_t br = job.params.block_rows, bc = job.params.block_cols;
-        p.m = {job.data, job.rows, job.cols, job.stride};
+        p.m = {job.data, static_cast<kernels::Elem>(job.dtype), job.rows, job.cols, job.stride};
         p.b = {br, bc, (job.rows + br - 1) / br, (job.cols + bc - 1) / bc};
         p.blocks = p.b.grid_rows * p.b.grid_cols;
         p.k = blocks_to_sparsify(job.params.sparsity_level, p.blocks);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/norm_config.hpp"
+#include "core/tensor.hpp"
 #include "kernels/kernels.hpp"
 
 namespace ds {
@@ -31,7 +32,8 @@ int num_threads();
 
 // One item's mask to compute.
 struct MaskJob {
-    const float *data;
+    const void *data;
+    DType dtype;
     int64_t rows, cols, stride;  // stride: elements from one row to the next
     NormParams params;
     uint8_t *mask;  // rows * cols bytes, row-major: written only on success

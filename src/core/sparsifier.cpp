@@ -64,29 +64,44 @@ const Item &Sparsifier::item(const std::string &name) const {
 
 void Sparsifier::add_data(const std::string &name, float *data, int64_t rows, int64_t cols,
                           const Config &overrides, bool reuse_mask) {
-    check_not_busy("add_data");
-    check_name(name);
-    if (!data) fail(Status::invalid_argument, "data must not be NULL (name " + quoted(name) + ")");
     if (rows <= 0) fail(Status::invalid_argument, "rows must be > 0, got " + std::to_string(rows));
     if (cols <= 0) fail(Status::invalid_argument, "cols must be > 0, got " + std::to_string(cols));
     const int64_t n = element_count(rows, cols);
     if (n < 0 || static_cast<uint64_t>(n) > std::numeric_limits<size_t>::max() / sizeof(float))
         fail(Status::invalid_argument, "rows*cols overflows: rows " + std::to_string(rows) + ", cols " +
                                            std::to_string(cols));
+    Tensor t;
+    t.shape = {rows, cols};
+    add_tensor(name, data, t, overrides, reuse_mask);
+}
+
+void Sparsifier::add_tensor(const std::string &name, void *data, const Tensor &tensor, const Config &overrides,
+                            bool reuse_mask) {
+    check_not_busy("add_data");
+    check_name(name);
+    if (!data) fail(Status::invalid_argument, "data must not be NULL (name " + quoted(name) + ")");
+    check_tensor(tensor, name);
+    if (custom_ && (tensor.dtype != DType::f32 || tensor.stride() != tensor.cols()))
+        fail(Status::invalid_argument, "a custom sparsifier's callback reads contiguous float32 rows: " +
+                                           quoted(name) + " is " + dtype_name(tensor.dtype) +
+                                           (tensor.stride() != tensor.cols() ? " with a row stride" : ""));
     check_entries(overrides);
 
     const Item *old = find(name);
     auto fresh = std::make_unique<Item>();
     fresh->name = name;
     fresh->data = data;
-    fresh->rows = rows;
-    fresh->cols = cols;
+    fresh->tensor = tensor;
+    if (fresh->tensor.row_stride == fresh->tensor.cols()) fresh->tensor.row_stride = 0;  // one way to say contiguous
+    fresh->rows = tensor.rows();
+    fresh->cols = tensor.cols();
+    fresh->stride = tensor.stride();
     fresh->config = merged(old ? old->config : defaults_, overrides);
     fresh->norm = check_config(fresh->config, name);
     if (old && reuse_mask) {
-        if (old->rows != rows || old->cols != cols)
+        if (old->rows != fresh->rows || old->cols != fresh->cols)
             fail(Status::shape, "reuse_mask needs the new data of " + quoted(name) + " to have the old shape " +
-                                    shape_string(old->rows, old->cols) + ", got " + shape_string(rows, cols));
+                                    shape_string(old->tensor.shape) + ", got " + shape_string(tensor.shape));
         if (old->squashed)
             fail(Status::state,
                  "cannot reuse the mask of " + quoted(name) + ": it was squashed (add with reuse_mask = 0)");
@@ -96,8 +111,8 @@ void Sparsifier::add_data(const std::string &name, float *data, int64_t rows, in
     }
 
     if (old) {
-        const std::string message = "replacing data " + quoted(name) + " (" + shape_string(old->rows, old->cols) +
-                                    " -> " + shape_string(rows, cols) + "); did you mean a different name?";
+        const std::string message = "replacing data " + quoted(name) + " (" + shape_string(old->tensor.shape) +
+                                    " -> " + shape_string(tensor.shape) + "); did you mean a different name?";
         items_.replace(std::move(fresh));
         log(LogLevel::warning, message);  // last: the handler may call back in
     } else {
@@ -120,7 +135,8 @@ void Sparsifier::compute_norm_masks(const std::vector<Item *> &which) {
         fail(Status::no_memory, "out of memory allocating the list of " + std::to_string(which.size()) +
                                     " items of a step");
     }
-    for (Item *it : which) jobs_.push_back({it->data, it->rows, it->cols, it->cols, it->norm, it->mask.data()});
+    for (Item *it : which)
+        jobs_.push_back({it->data, it->tensor.dtype, it->rows, it->cols, it->stride, it->norm, it->mask.data()});
     masker_.run(jobs_, norm_);
 }
 
@@ -179,10 +195,11 @@ void Sparsifier::squash_mask(const std::vector<std::string> &names, bool all, bo
     }
     for (Item *it : which) {
         if (it->squashed) continue;
-        if (leave_parametrized) {
-            const size_t n = it->size();
-            for (size_t e = 0; e < n; ++e)
-                if (!it->mask[e]) it->data[e] = 0.0f;
+        if (leave_parametrized) {  // zero in the data's own type (all its bits 0: +0.0)
+            const size_t esize = dtype_size(it->tensor.dtype);
+            for (int64_t r = 0; r < it->rows; ++r)
+                for (int64_t c = 0; c < it->cols; ++c)
+                    if (!it->mask[static_cast<size_t>(r * it->cols + c)]) std::memset(it->at(r, c), 0, esize);
         }
         std::vector<uint8_t>().swap(it->mask);
         it->squashed = true;
@@ -273,8 +290,23 @@ namespace {
 void check_count(size_t count, const Item &it, const char *what) {
     if (count < it.size())
         fail(Status::invalid_argument, std::string("count ") + std::to_string(count) + " is too small for the " +
-                                           what + " of " + quoted(it.name) + " (" + shape_string(it.rows, it.cols) +
+                                           what + " of " + quoted(it.name) + " (" + shape_string(it.tensor.shape) +
                                            " = " + std::to_string(it.size()) + " elements)");
+}
+
+// The item's elements, contiguous, in its own dtype: as they are, or with
+// the masked ones 0.
+void copy_data(const Item &it, bool masked, char *out) {
+    const size_t esize = dtype_size(it.tensor.dtype), row_bytes = static_cast<size_t>(it.cols) * esize;
+    for (int64_t r = 0; r < it.rows; ++r) {
+        char *dst = out + static_cast<size_t>(r) * row_bytes;
+        std::memcpy(dst, it.at(r, 0), row_bytes);
+        if (masked) {
+            const uint8_t *m = it.mask.data() + r * it.cols;
+            for (int64_t c = 0; c < it.cols; ++c)
+                if (!m[c]) std::memset(dst + static_cast<size_t>(c) * esize, 0, esize);
+        }
+    }
 }
 }  // namespace
 
@@ -287,15 +319,26 @@ void Sparsifier::get_mask(const std::string &name, uint8_t *out, size_t count) c
 
 void Sparsifier::get_data(const std::string &name, bool original, float *out, size_t count) const {
     const Item &it = item(name);
+    if (it.tensor.dtype != DType::f32)
+        fail(Status::invalid_argument, quoted(name) + " holds " + dtype_name(it.tensor.dtype) +
+                                           " data: read it in its own type (get_data_ex)");
     if (original && it.squashed)
         fail(Status::state, "the original data of " + quoted(name) + " is gone: its mask was squashed");
     check_count(count, it, "data");
-    const size_t n = it.size();
-    if (original || it.squashed) {
-        std::memcpy(out, it.data, n * sizeof(float));
-    } else {
-        for (size_t e = 0; e < n; ++e) out[e] = it.mask[e] ? it.data[e] : 0.0f;
-    }
+    copy_data(it, !original && !it.squashed, reinterpret_cast<char *>(out));
+}
+
+void Sparsifier::get_data_bytes(const std::string &name, bool original, void *out, size_t bytes) const {
+    const Item &it = item(name);
+    if (original && it.squashed)
+        fail(Status::state, "the original data of " + quoted(name) + " is gone: its mask was squashed");
+    const size_t esize = dtype_size(it.tensor.dtype);
+    if (bytes / esize < it.size())
+        fail(Status::invalid_argument, "bytes " + std::to_string(bytes) + " is too small for the data of " +
+                                           quoted(name) + " (" + shape_string(it.tensor.shape) + " " +
+                                           dtype_name(it.tensor.dtype) + " = " + std::to_string(it.size() * esize) +
+                                           " bytes)");
+    copy_data(it, !original && !it.squashed, static_cast<char *>(out));
 }
 
 double Sparsifier::sparsity(const std::string &name) const {
@@ -316,13 +359,15 @@ SparsifierSnapshot Sparsifier::snapshot(bool with_data) const {
     for (const Item &it : items_) {
         SparsifierSnapshot::Item si;
         si.name = it.name;
-        si.rows = it.rows;
-        si.cols = it.cols;
+        si.tensor = it.tensor;
         si.config = it.config;
         si.squashed = it.squashed;
         si.mask = it.mask;
         si.has_data = with_data;
-        if (with_data) si.data.assign(it.data, it.data + it.size());
+        if (with_data) {  // contiguous, little-endian (this library's hosts are)
+            si.data.resize(it.size() * dtype_size(it.tensor.dtype));
+            copy_data(it, false, reinterpret_cast<char *>(si.data.data()));
+        }
         s.items.push_back(std::move(si));
     }
     return s;
@@ -356,11 +401,14 @@ void Sparsifier::restore(const SparsifierSnapshot &s, bool strict) {
     for (const auto &si : s.items) {
         Item *it = items_.find(si.name);
         if (!it) fail(Status::corrupt, "state has data " + quoted(si.name) + " that is not registered (add it first)");
-        if (it->rows != si.rows || it->cols != si.cols)
-            fail(Status::corrupt, "state has data " + quoted(si.name) + " of shape " + shape_string(si.rows, si.cols) +
-                                      ", the registered data is " + shape_string(it->rows, it->cols));
+        if (it->tensor.shape != si.tensor.shape)
+            fail(Status::corrupt, "state has data " + quoted(si.name) + " of shape " + shape_string(si.tensor.shape) +
+                                      ", the registered data is " + shape_string(it->tensor.shape));
+        if (it->tensor.dtype != si.tensor.dtype)
+            fail(Status::corrupt, "state has " + std::string(dtype_name(si.tensor.dtype)) + " data " +
+                                      quoted(si.name) + ", the registered data is " + dtype_name(it->tensor.dtype));
         if (si.squashed != si.mask.empty() || (!si.squashed && si.mask.size() != it->size()) ||
-            (si.has_data && si.data.size() != it->size()))
+            (si.has_data && si.data.size() != it->size() * dtype_size(it->tensor.dtype)))
             fail(Status::corrupt, "state has a mask or data of the wrong size for " + quoted(si.name));
         NormParams norm{};
         try {
@@ -382,7 +430,11 @@ void Sparsifier::restore(const SparsifierSnapshot &s, bool strict) {
 
     // Commit: nothing below can fail.
     for (Update &u : updates) {
-        if (u.saved->has_data) std::copy(u.saved->data.begin(), u.saved->data.end(), u.item->data);
+        if (u.saved->has_data) {  // contiguous in the state, strided in the caller's buffer
+            const size_t row_bytes = static_cast<size_t>(u.item->cols) * dtype_size(u.item->tensor.dtype);
+            for (int64_t r = 0; r < u.item->rows; ++r)
+                std::memcpy(u.item->at(r, 0), u.saved->data.data() + static_cast<size_t>(r) * row_bytes, row_bytes);
+        }
         u.item->config.swap(u.config);
         u.item->norm = u.norm;
         u.item->mask.swap(u.mask);

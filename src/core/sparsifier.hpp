@@ -19,19 +19,25 @@
 #include "core/norm_config.hpp"
 #include "core/norm_mask.hpp"
 #include "core/state/snapshot.hpp"
+#include "core/tensor.hpp"
 
 namespace ds {
 
 struct Item {
     std::string name;
-    float *data = nullptr;  // borrowed from the caller
-    int64_t rows = 0, cols = 0;
+    void *data = nullptr;    // borrowed from the caller: elements of tensor.dtype
+    Tensor tensor;           // dtype, shape, row stride (0: contiguous) as given
+    int64_t rows = 0, cols = 0, stride = 0;  // the matrix it is sparsified as
     Config config;               // defaults merged with the item's overrides
     NormParams norm{};           // config's norm keys, checked (norm sparsifiers)
     std::vector<uint8_t> mask;   // rows*cols; empty once squashed
     bool squashed = false;
 
     size_t size() const { return static_cast<size_t>(rows * cols); }
+    // Element (r, c) of the caller's buffer.
+    char *at(int64_t r, int64_t c) const {
+        return static_cast<char *>(data) + static_cast<size_t>(r * stride + c) * dtype_size(tensor.dtype);
+    }
 };
 
 // A custom sparsifier's mask update: modifies `mask` in place; throws ds::Error on failure.
@@ -46,8 +52,13 @@ public:
     Sparsifier &operator=(const Sparsifier &) = delete;
     Sparsifier(Sparsifier &&) = default;
 
+    // A float32 rows x cols matrix, contiguous.
     void add_data(const std::string &name, float *data, int64_t rows, int64_t cols, const Config &overrides,
                   bool reuse_mask);
+    // Any tensor (tensor.hpp). A custom sparsifier's callback reads float
+    // rows: it takes contiguous float32 tensors only.
+    void add_tensor(const std::string &name, void *data, const Tensor &tensor, const Config &overrides,
+                    bool reuse_mask);
     void remove_data(const std::string &name);
     void step();
     // names are checked first (Status::not_found); `all` ignores them.
@@ -75,7 +86,10 @@ public:
     const Item *find(const std::string &name) const;
 
     void get_mask(const std::string &name, uint8_t *out, size_t count) const;
+    // float32 items only; count is in floats.
     void get_data(const std::string &name, bool original, float *out, size_t count) const;
+    // In the item's own dtype, contiguous; bytes is out's size.
+    void get_data_bytes(const std::string &name, bool original, void *out, size_t bytes) const;
     double sparsity(const std::string &name) const;
 
     SparsifierSnapshot snapshot(bool with_data) const;

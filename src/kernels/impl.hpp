@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 
 #include <xsimd/xsimd.hpp>
 #if defined(__AVX512F__)
@@ -33,10 +34,10 @@
 namespace ds::kernels::DS_KERNEL_NS {
 namespace {
 
-template <Score S>
-inline double element(float x) {
-    const double d = x;
-    return S == Score::abs ? std::fabs(d) : d * d;  // both exact in double
+template <Score S, typename E>
+inline double element(typename E::T x) {
+    const double d = E::value(x);
+    return S == Score::abs ? std::fabs(d) : d * d;
 }
 
 inline bool power_of_two(int64_t n) { return (n & (n - 1)) == 0; }
@@ -95,42 +96,43 @@ void span_keys(Col col, int64_t w, int64_t bc, int64_t h, uint32_t *keys) {
 }
 
 // cs[c] = the score of column c0 + c summed over rows [r0, r0 + h), top to bottom.
-template <Score S>
-void column_sums(const Matrix &m, int64_t r0, int64_t h, int64_t c0, int64_t w, double *__restrict cs) {
-    const float *__restrict x = m.row(r0) + c0;
-    for (int64_t c = 0; c < w; ++c) cs[c] = element<S>(x[c]);
+template <Score S, typename E>
+void column_sums(const View<E> &m, int64_t r0, int64_t h, int64_t c0, int64_t w, double *__restrict cs) {
+    const typename E::T *__restrict x = m.row(r0) + c0;
+    for (int64_t c = 0; c < w; ++c) cs[c] = element<S, E>(x[c]);
     for (int64_t r = 1; r < h; ++r) {
-        const float *__restrict y = m.row(r0 + r) + c0;
-        for (int64_t c = 0; c < w; ++c) cs[c] += element<S>(y[c]);
+        const typename E::T *__restrict y = m.row(r0 + r) + c0;
+        for (int64_t c = 0; c < w; ++c) cs[c] += element<S, E>(y[c]);
     }
 }
 
 // Column c of H rows summed top to bottom, in registers.
-template <Score S, int H>
+template <Score S, typename E, int H>
 struct RowsColumn {
-    const float *x[H];
+    const typename E::T *x[H];
     double operator()(int64_t c) const {
-        double v = element<S>(x[0][c]);
+        double v = element<S, E>(x[0][c]);
 #pragma GCC unroll 16
-        for (int r = 1; r < H; ++r) v += element<S>(x[r][c]);
+        for (int r = 1; r < H; ++r) v += element<S, E>(x[r][c]);
         return v;
     }
 };
 
-template <Score S, int H>
-void rows_keys(const Matrix &m, const Blocks &b, int64_t r0, uint32_t *keys) {
-    RowsColumn<S, H> col;
+template <Score S, typename E, int H>
+void rows_keys(const View<E> &m, const Blocks &b, int64_t r0, uint32_t *keys) {
+    RowsColumn<S, E, H> col;
     for (int r = 0; r < H; ++r) col.x[r] = m.row(r0 + r);
     span_keys(col, m.cols, b.bc, H, keys);
 }
 
-template <Score S>
-void score_block_row(const Matrix &m, const Blocks &b, int64_t gi, uint32_t *keys, double *scratch) {
+template <Score S, typename E>
+void score_block_row(const Matrix &mat, const View<E> &m, const Blocks &b, int64_t gi, uint32_t *keys,
+                     double *scratch) {
     const int64_t r0 = gi * b.br, h = std::min(m.rows, r0 + b.br) - r0;
     switch (h) {  // a few rows: the column sums stay in registers
-        case 1: rows_keys<S, 1>(m, b, r0, keys); return;
-        case 2: rows_keys<S, 2>(m, b, r0, keys); return;
-        case 4: rows_keys<S, 4>(m, b, r0, keys); return;
+        case 1: rows_keys<S, E, 1>(m, b, r0, keys); return;
+        case 2: rows_keys<S, E, 2>(m, b, r0, keys); return;
+        case 4: rows_keys<S, E, 4>(m, b, r0, keys); return;
         default: break;
     }
     if (b.bc <= static_cast<int64_t>(kScoreScratch)) {
@@ -138,11 +140,11 @@ void score_block_row(const Matrix &m, const Blocks &b, int64_t gi, uint32_t *key
         const int64_t span = b.bc * (static_cast<int64_t>(kScoreScratch) / b.bc);
         for (int64_t c0 = 0; c0 < m.cols; c0 += span) {
             const int64_t w = std::min(span, m.cols - c0);
-            column_sums<S>(m, r0, h, c0, w, scratch);
+            column_sums<S, E>(m, r0, h, c0, w, scratch);
             span_keys([scratch](int64_t c) { return scratch[c]; }, w, b.bc, h, keys + c0 / b.bc);
         }
     } else {  // blocks wider than the scratch: one at a time
-        for (int64_t gj = 0; gj < b.grid_cols; ++gj) keys[gj] = score_key(block_mean(m, b, S, gi, gj));
+        for (int64_t gj = 0; gj < b.grid_cols; ++gj) keys[gj] = score_key(block_mean(mat, b, S, gi, gj));
     }
 }
 
@@ -150,9 +152,25 @@ void score_block_row(const Matrix &m, const Blocks &b, int64_t gi, uint32_t *key
 // blocks (narrow matrices, such as embedding tables, pay no cost per row).
 bool flatten(const Matrix &m, const Blocks &b, int64_t g0, int64_t g1, Matrix *fm, Blocks *fb) {
     if (b.br != 1 || m.stride != m.cols || m.cols % b.bc != 0 || g1 - g0 < 2) return false;
-    *fm = {m.row(g0), 1, (g1 - g0) * m.cols, (g1 - g0) * m.cols};
+    const void *first = static_cast<const char *>(m.data) + static_cast<size_t>(g0 * m.stride) * elem_size(m.type);
+    *fm = {first, m.type, 1, (g1 - g0) * m.cols, (g1 - g0) * m.cols};
     *fb = {1, b.bc, 1, (g1 - g0) * b.grid_cols};
     return true;
+}
+
+template <typename E>
+void score_rows_of(const Matrix &mat, const Blocks &b, Score score, int64_t g0, int64_t g1, uint32_t *keys,
+                   uint32_t *hist, int shift, double *scratch) {
+    const View<E> m(mat);
+    for (int64_t gi = g0; gi < g1; ++gi) {
+        uint32_t *row = keys + gi * b.grid_cols;
+        if (score == Score::abs)
+            score_block_row<Score::abs, E>(mat, m, b, gi, row, scratch);
+        else
+            score_block_row<Score::square, E>(mat, m, b, gi, row, scratch);
+        if (hist)
+            for (int64_t j = 0; j < b.grid_cols; ++j) ++hist[row[j] >> shift];
+    }
 }
 
 void score_rows(const Matrix &m, const Blocks &b, Score score, int64_t g0, int64_t g1, uint32_t *keys, uint32_t *hist,
@@ -161,15 +179,7 @@ void score_rows(const Matrix &m, const Blocks &b, Score score, int64_t g0, int64
     Blocks fb;
     if (flatten(m, b, g0, g1, &fm, &fb))
         return score_rows(fm, fb, score, 0, 1, keys + g0 * b.grid_cols, hist, shift, scratch);
-    for (int64_t gi = g0; gi < g1; ++gi) {
-        uint32_t *row = keys + gi * b.grid_cols;
-        if (score == Score::abs)
-            score_block_row<Score::abs>(m, b, gi, row, scratch);
-        else
-            score_block_row<Score::square>(m, b, gi, row, scratch);
-        if (hist)
-            for (int64_t j = 0; j < b.grid_cols; ++j) ++hist[row[j] >> shift];
-    }
+    with_elem(m.type, [&](auto e) { score_rows_of<decltype(e)>(m, b, score, g0, g1, keys, hist, shift, scratch); });
 }
 
 // ---------------------------------------------------------------------------
@@ -210,9 +220,6 @@ void whole_row_any(uint8_t *mrow, int64_t full, int64_t bc, const uint32_t *keys
     for (int64_t j = 0; j < full; ++j) std::memset(mrow + j * bc, keys[j] >= below, static_cast<size_t>(bc));
 }
 
-// Selected blocks of H x BC elements, partly zeroed: each element's rank by
-// (|x|, position) from one comparison per pair, branch-free, for every block
-// of the row (an unselected block asks for 0 zeros, so all its ranks keep).
 #if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
 // Sixteen-element blocks (1x16, 2x8, 4x4), one block in one register: the
 // keys sorted by a bitonic network, the zeros-th smallest key T read off it,
@@ -256,7 +263,7 @@ inline __mmask16 smallest16(__m512i k, uint32_t zeros) {
 }
 
 template <int H, bool All>
-void partial16(const Matrix &m, int64_t r0, int64_t full, int64_t zeros, const uint32_t *keys, uint32_t below,
+void partial16(const View<F32> &m, int64_t r0, int64_t full, int64_t zeros, const uint32_t *keys, uint32_t below,
                uint8_t *mrow) {
     constexpr int BC = 16 / H;
     const __m512i magnitude = _mm512_set1_epi32(0x7FFFFFFF), nan_key = _mm512_set1_epi32(0x7F800001);
@@ -291,27 +298,32 @@ constexpr bool kBlocks16 = true;
 #else
 constexpr bool kBlocks16 = false;
 template <int H, bool All>
-void partial16(const Matrix &, int64_t, int64_t, int64_t, const uint32_t *, uint32_t, uint8_t *) {}
+void partial16(const View<F32> &, int64_t, int64_t, int64_t, const uint32_t *, uint32_t, uint8_t *) {}
 #endif
 
-template <int H, int BC, bool All>
-void partial_fixed(const Matrix &m, int64_t r0, int64_t full, int64_t zeros, const uint32_t *__restrict keys,
+// Selected blocks of H x BC elements, partly zeroed: each element's rank by
+// (|x|, position) from one comparison per pair, branch-free, for every block
+// of the row (an unselected block asks for 0 zeros, so all its ranks keep).
+template <typename E, int H, int BC, bool All>
+void partial_fixed(const View<E> &m, int64_t r0, int64_t full, int64_t zeros, const uint32_t *__restrict keys,
                    uint32_t below, uint8_t *__restrict mrow) {
     constexpr int N = H * BC;
-    if constexpr (kBlocks16 && N == 16 && H <= 4) {
+    if constexpr (kBlocks16 && std::is_same<E, F32>::value && N == 16 && H <= 4) {
         partial16<H, All>(m, r0, full, zeros, keys, below, mrow);
         return;
     }
+    using Key = typename E::Key;
     const int64_t cols = m.cols;
-    const float *x[H];
+    const typename E::T *x[H];
     for (int r = 0; r < H; ++r) x[r] = m.row(r0 + r);
     const uint32_t z_selected = static_cast<uint32_t>(zeros);
     for (int64_t j = 0; j < full; ++j) {
-        uint32_t k[N], rank[N];
+        Key k[N];
+        uint32_t rank[N];
 #pragma GCC unroll 16
         for (int r = 0; r < H; ++r)
 #pragma GCC unroll 16
-            for (int c = 0; c < BC; ++c) k[r * BC + c] = magnitude_key(x[r][j * BC + c]);
+            for (int c = 0; c < BC; ++c) k[r * BC + c] = E::key(x[r][j * BC + c]);
 #pragma GCC unroll 16
         for (int i = 0; i < N; ++i) rank[i] = 0;
 #pragma GCC unroll 16
@@ -331,56 +343,62 @@ void partial_fixed(const Matrix &m, int64_t r0, int64_t full, int64_t zeros, con
 }
 
 // One selected block of h x w elements at (r0, c0), partly zeroed, any size.
-void partial_block(const Matrix &m, int64_t r0, int64_t h, int64_t c0, int64_t w, int64_t zeros, uint8_t *mask,
+template <typename E>
+void partial_block(const View<E> &m, int64_t r0, int64_t h, int64_t c0, int64_t w, int64_t zeros, uint8_t *mask,
                    uint32_t *hist) {
+    using Key = typename E::Key;
     const int64_t n = h * w;
 #if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__)
-    if (n <= 16) {  // one register, padded with keys above every element's
-        alignas(64) uint32_t key[16];
-        for (int i = 0; i < 16; ++i) key[i] = 0xFFFFFFFFu;
-        for (int64_t r = 0; r < h; ++r)
-            for (int64_t c = 0; c < w; ++c) key[r * w + c] = magnitude_key(m.row(r0 + r)[c0 + c]);
-        uint32_t zero = smallest16(_mm512_load_si512(key), static_cast<uint32_t>(zeros));
-        for (int64_t r = 0; r < h; ++r)
-            for (int64_t c = 0; c < w; ++c, zero >>= 1) mask[(r0 + r) * m.cols + c0 + c] = !(zero & 1u);
-        return;
+    if constexpr (std::is_same<Key, uint32_t>::value) {
+        if (n <= 16) {  // one register, padded with keys above every element's
+            alignas(64) uint32_t key[16];
+            for (int i = 0; i < 16; ++i) key[i] = 0xFFFFFFFFu;
+            for (int64_t r = 0; r < h; ++r)
+                for (int64_t c = 0; c < w; ++c) key[r * w + c] = E::key(m.row(r0 + r)[c0 + c]);
+            uint32_t zero = smallest16(_mm512_load_si512(key), static_cast<uint32_t>(zeros));
+            for (int64_t r = 0; r < h; ++r)
+                for (int64_t c = 0; c < w; ++c, zero >>= 1) mask[(r0 + r) * m.cols + c0 + c] = !(zero & 1u);
+            return;
+        }
     }
 #endif
     if (n <= 64) {  // rank counting
-        uint32_t key[64];
+        Key key[64];
         for (int64_t r = 0; r < h; ++r)
-            for (int64_t c = 0; c < w; ++c) key[r * w + c] = magnitude_key(m.row(r0 + r)[c0 + c]);
-        for (int64_t i = 0; i < n; ++i) {
-            int64_t rank = 0;
-            for (int64_t q = 0; q < n; ++q) rank += (key[q] < key[i]) | ((key[q] == key[i]) & (q < i));
-            mask[(r0 + i / w) * m.cols + c0 + i % w] = rank >= zeros;
-        }
+            for (int64_t c = 0; c < w; ++c) key[r * w + c] = E::key(m.row(r0 + r)[c0 + c]);
+        for (int64_t r = 0, i = 0; r < h; ++r)
+            for (int64_t c = 0; c < w; ++c, ++i) {
+                int64_t rank = 0;
+                for (int64_t q = 0; q < n; ++q) rank += (key[q] < key[i]) | ((key[q] == key[i]) & (q < i));
+                mask[(r0 + r) * m.cols + c0 + c] = rank >= zeros;
+            }
         return;
     }
-    // A large block: the zeros-th smallest key by two histogram passes (its
-    // top 16 bits, then the low 15 bits inside that bucket), then one pass
-    // that zeros every key below it and, in position order, enough of those
-    // equal to it.
+    // A large block: the zeros-th smallest key T digit by digit (16 bits a
+    // pass, from the top, counting only the keys that match the digits found
+    // so far), then one pass that zeros every key below T and, in position
+    // order, enough of those equal to it.
     auto each = [&](auto &&f) {
         for (int64_t r = 0; r < h; ++r) {
-            const float *x = m.row(r0 + r) + c0;
-            for (int64_t c = 0; c < w; ++c) f(r, c, magnitude_key(x[c]));
+            const typename E::T *x = m.row(r0 + r) + c0;
+            for (int64_t c = 0; c < w; ++c) f(r, c, E::key(x[c]));
         }
     };
-    std::fill(hist, hist + kMaskScratchBins, 0u);
-    each([&](int64_t, int64_t, uint32_t k) { ++hist[k >> 15]; });
-    int64_t below = 0;
-    uint32_t top = 0;
-    while (below + hist[top] < zeros) below += hist[top++];
-    std::fill(hist, hist + kMaskScratchBins, 0u);
-    each([&](int64_t, int64_t, uint32_t k) {
-        if ((k >> 15) == top) ++hist[k & 0x7FFFu];
-    });
-    uint32_t low = 0;
-    while (below + hist[low] < zeros) below += hist[low++];
-    const uint32_t t = top << 15 | low;
-    int64_t equal_left = zeros - below;  // keys equal to t still to zero, first ones first
-    each([&](int64_t r, int64_t c, uint32_t k) {
+    constexpr int kBits = static_cast<int>(sizeof(Key) * 8);
+    Key t = 0;             // the digits of T found so far
+    int64_t below = 0;     // keys known to be below T
+    for (int shift = kBits - 16; shift >= 0; shift -= 16) {
+        const int known = kBits - 16 - shift;  // bits of T already fixed, above this digit
+        std::fill(hist, hist + kMaskScratchBins, 0u);
+        each([&](int64_t, int64_t, Key k) {
+            if (known == 0 || (k >> (shift + 16)) == (t >> (shift + 16))) ++hist[(k >> shift) & 0xFFFFu];
+        });
+        uint32_t digit = 0;
+        while (below + hist[digit] < zeros) below += hist[digit++];
+        t |= static_cast<Key>(digit) << shift;
+    }
+    int64_t equal_left = zeros - below;  // keys equal to T still to zero, first ones first
+    each([&](int64_t r, int64_t c, Key k) {
         uint8_t keep = 1;
         if (k < t) {
             keep = 0;
@@ -392,53 +410,49 @@ void partial_block(const Matrix &m, int64_t r0, int64_t h, int64_t c0, int64_t w
     });
 }
 
-template <int H, int BC>
-void fixed(const Matrix &m, int64_t r0, int64_t full, int64_t zeros, const uint32_t *keys, uint32_t below, bool all,
+template <typename E, int H, int BC>
+void fixed(const View<E> &m, int64_t r0, int64_t full, int64_t zeros, const uint32_t *keys, uint32_t below, bool all,
            uint8_t *mrow) {
     if (all)
-        partial_fixed<H, BC, true>(m, r0, full, zeros, keys, below, mrow);
+        partial_fixed<E, H, BC, true>(m, r0, full, zeros, keys, below, mrow);
     else
-        partial_fixed<H, BC, false>(m, r0, full, zeros, keys, below, mrow);
+        partial_fixed<E, H, BC, false>(m, r0, full, zeros, keys, below, mrow);
 }
 
 // Dispatch of partly zeroed block rows: the shapes of up to 16 elements that
 // are written out; any other shape goes block by block.
-bool partial_row_fixed(const Matrix &m, int64_t r0, int64_t h, int64_t bc, int64_t full, int64_t zeros,
+template <typename E>
+bool partial_row_fixed(const View<E> &m, int64_t r0, int64_t h, int64_t bc, int64_t full, int64_t zeros,
                        const uint32_t *keys, uint32_t below, bool all, uint8_t *mrow) {
     switch (h * 100 + bc) {
-        case 102: fixed<1, 2>(m, r0, full, zeros, keys, below, all, mrow); return true;
-        case 104: fixed<1, 4>(m, r0, full, zeros, keys, below, all, mrow); return true;
-        case 108: fixed<1, 8>(m, r0, full, zeros, keys, below, all, mrow); return true;
-        case 116: fixed<1, 16>(m, r0, full, zeros, keys, below, all, mrow); return true;
-        case 201: fixed<2, 1>(m, r0, full, zeros, keys, below, all, mrow); return true;
-        case 202: fixed<2, 2>(m, r0, full, zeros, keys, below, all, mrow); return true;
-        case 204: fixed<2, 4>(m, r0, full, zeros, keys, below, all, mrow); return true;
-        case 208: fixed<2, 8>(m, r0, full, zeros, keys, below, all, mrow); return true;
-        case 401: fixed<4, 1>(m, r0, full, zeros, keys, below, all, mrow); return true;
-        case 402: fixed<4, 2>(m, r0, full, zeros, keys, below, all, mrow); return true;
-        case 404: fixed<4, 4>(m, r0, full, zeros, keys, below, all, mrow); return true;
-        case 801: fixed<8, 1>(m, r0, full, zeros, keys, below, all, mrow); return true;
-        case 802: fixed<8, 2>(m, r0, full, zeros, keys, below, all, mrow); return true;
-        case 1601: fixed<16, 1>(m, r0, full, zeros, keys, below, all, mrow); return true;
+        case 102: fixed<E, 1, 2>(m, r0, full, zeros, keys, below, all, mrow); return true;
+        case 104: fixed<E, 1, 4>(m, r0, full, zeros, keys, below, all, mrow); return true;
+        case 108: fixed<E, 1, 8>(m, r0, full, zeros, keys, below, all, mrow); return true;
+        case 116: fixed<E, 1, 16>(m, r0, full, zeros, keys, below, all, mrow); return true;
+        case 201: fixed<E, 2, 1>(m, r0, full, zeros, keys, below, all, mrow); return true;
+        case 202: fixed<E, 2, 2>(m, r0, full, zeros, keys, below, all, mrow); return true;
+        case 204: fixed<E, 2, 4>(m, r0, full, zeros, keys, below, all, mrow); return true;
+        case 208: fixed<E, 2, 8>(m, r0, full, zeros, keys, below, all, mrow); return true;
+        case 401: fixed<E, 4, 1>(m, r0, full, zeros, keys, below, all, mrow); return true;
+        case 402: fixed<E, 4, 2>(m, r0, full, zeros, keys, below, all, mrow); return true;
+        case 404: fixed<E, 4, 4>(m, r0, full, zeros, keys, below, all, mrow); return true;
+        case 801: fixed<E, 8, 1>(m, r0, full, zeros, keys, below, all, mrow); return true;
+        case 802: fixed<E, 8, 2>(m, r0, full, zeros, keys, below, all, mrow); return true;
+        case 1601: fixed<E, 16, 1>(m, r0, full, zeros, keys, below, all, mrow); return true;
         default: return false;
     }
 }
 
-void mask_rows(const Matrix &m, const Blocks &b, int64_t zeros, const Selection &sel, int64_t g0, int64_t g1,
-               uint8_t *mask, uint32_t *scratch) {
-    Matrix fm;
-    Blocks fb;
-    if (flatten(m, b, g0, g1, &fm, &fb)) {
-        const Selection fsel{sel.all ? nullptr : sel.keys + g0 * b.grid_cols, sel.below, sel.all};
-        return mask_rows(fm, fb, zeros, fsel, 0, 1, mask + g0 * m.cols, scratch);
-    }
+template <typename E>
+void mask_rows_of(const View<E> &m, const Blocks &b, int64_t zeros, const Selection &sel, int64_t g0, int64_t g1,
+                  uint8_t *mask, uint32_t *scratch) {
     const int64_t full = m.cols / b.bc;
     for (int64_t gi = g0; gi < g1; ++gi) {
         const int64_t r0 = gi * b.br, h = std::min(m.rows, r0 + b.br) - r0;
         const uint32_t *keys = sel.all ? nullptr : sel.keys + gi * b.grid_cols;
         auto selected = [&](int64_t gj) { return sel.all || keys[gj] < sel.below; };
         uint8_t *mrow = mask + r0 * m.cols;
-        if (zeros >= h * b.bc) {  // every selected full block is zeroed whole
+        if (zeros >= h * b.bc) {  // every selected full block is zeroed whole: the keys alone decide
             for (int64_t r = 0; r < h; ++r) {
                 uint8_t *row = mrow + r * m.cols;
                 if (sel.all) {
@@ -467,12 +481,28 @@ void mask_rows(const Matrix &m, const Blocks &b, int64_t zeros, const Selection 
             const int64_t c0 = full * b.bc, w = m.cols - c0;
             const bool chosen = selected(full);
             if (!chosen || zeros >= h * w) {
-                for (int64_t r = 0; r < h; ++r) std::memset(mrow + r * m.cols + c0, chosen ? 0 : 1, static_cast<size_t>(w));
+                for (int64_t r = 0; r < h; ++r)
+                    std::memset(mrow + r * m.cols + c0, chosen ? 0 : 1, static_cast<size_t>(w));
             } else {
                 partial_block(m, r0, h, c0, w, zeros, mask, scratch);
             }
         }
     }
+}
+
+// The mask is row-major with cols bytes a row, whatever the data's stride.
+void mask_rows(const Matrix &m, const Blocks &b, int64_t zeros, const Selection &sel, int64_t g0, int64_t g1,
+               uint8_t *mask, uint32_t *scratch) {
+    Matrix fm;
+    Blocks fb;
+    if (flatten(m, b, g0, g1, &fm, &fb)) {
+        const Selection fsel{sel.all ? nullptr : sel.keys + g0 * b.grid_cols, sel.below, sel.all};
+        return mask_rows(fm, fb, zeros, fsel, 0, 1, mask + g0 * m.cols, scratch);
+    }
+    with_elem(m.type, [&](auto e) {
+        using E = decltype(e);
+        mask_rows_of(View<E>(m), b, zeros, sel, g0, g1, mask, scratch);
+    });
 }
 
 }  // namespace

@@ -24,6 +24,11 @@ namespace ds::kernels {
 
 enum class Score { abs, square };  // |x| (L1) or x*x (L2), in double
 
+// Element types. Every value is turned into a double exactly (halves through
+// float), so masks of float16 and bfloat16 data equal those of the same
+// values in float32.
+enum class Elem : int { f32 = 0, f64 = 1, f16 = 2, bf16 = 3 };
+
 enum class Path : int { scalar = 0, sse2 = 1, avx2 = 2, avx512 = 3 };
 inline constexpr Path kPaths[] = {Path::scalar, Path::sse2, Path::avx2, Path::avx512};
 const char *path_name(Path path);  // "scalar", "sse2", "avx2", "avx512"
@@ -33,11 +38,13 @@ bool path_available(Path path);
 // The best available path, as xsimd's dispatch picks it.
 Path best_path();
 
-// A matrix of floats, row-major with a row stride in elements.
+inline size_t elem_size(Elem type) { return type == Elem::f64 ? 8 : type == Elem::f32 ? 4 : 2; }
+
+// A matrix of elements of one type, row-major with a row stride in elements.
 struct Matrix {
-    const float *data;
+    const void *data;
+    Elem type;
     int64_t rows, cols, stride;
-    const float *row(int64_t r) const { return data + r * stride; }
 };
 
 // The block grid over a matrix: blocks of br x bc from (0, 0), edge blocks
@@ -64,14 +71,94 @@ static inline uint32_t score_key(double mean) {
     return bits > 0x7F800000u ? kNanKey : bits;
 }
 
-// Inside a block, elements rank by |x| (x*x is exact in double, so L2 ranks
-// alike), then by row-major position: the order key of |x|, every NaN the
-// same key above +inf.
+// Inside a block, elements rank by |x| (for L2 too: x*x is monotone in |x|),
+// then by row-major position: the order key of |x|, every NaN the same key
+// above +inf.
 static inline uint32_t magnitude_key(float x) {
     uint32_t bits;
     std::memcpy(&bits, &x, sizeof bits);
     bits &= 0x7FFFFFFFu;
     return bits > 0x7F800000u ? 0x7F800001u : bits;
+}
+static inline uint64_t magnitude_key(double x) {
+    uint64_t bits;
+    std::memcpy(&bits, &x, sizeof bits);
+    bits &= 0x7FFFFFFFFFFFFFFFull;
+    return bits > 0x7FF0000000000000ull ? 0x7FF0000000000001ull : bits;
+}
+
+// IEEE binary16 to float, exactly and branch-free (so that loops around it
+// vectorise): the exponent and mantissa shifted into a float's and scaled by
+// 2^112 (exact for normal and subnormal halves), infinities and NaN mapped
+// to a float's.
+static inline float half_to_float(uint16_t h) {
+    const uint32_t sign = (uint32_t{h} & 0x8000u) << 16, em = uint32_t{h} & 0x7FFFu;
+    float f;
+    uint32_t bits = em << 13;
+    std::memcpy(&f, &bits, sizeof f);
+    f *= 5.192296858534828e33f;  // 2^112
+    std::memcpy(&bits, &f, sizeof bits);
+    bits = em >= 0x7C00u ? ((em << 13) | 0x7F800000u) : bits;
+    bits |= sign;
+    std::memcpy(&f, &bits, sizeof f);
+    return f;
+}
+// bfloat16 is the upper half of a float.
+static inline float bfloat16_to_float(uint16_t h) {
+    const uint32_t bits = uint32_t{h} << 16;
+    float f;
+    std::memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
+// What the kernels need of an element type: its storage, its value as a
+// double (exact), and its magnitude key (32 bits for the types a float holds
+// exactly, 64 for double).
+struct F32 {
+    using T = float;
+    using Key = uint32_t;
+    static double value(T x) { return x; }
+    static Key key(T x) { return magnitude_key(x); }
+};
+struct F64 {
+    using T = double;
+    using Key = uint64_t;
+    static double value(T x) { return x; }
+    static Key key(T x) { return magnitude_key(x); }
+};
+struct F16 {
+    using T = uint16_t;
+    using Key = uint32_t;
+    static double value(T x) { return half_to_float(x); }
+    static Key key(T x) { return magnitude_key(half_to_float(x)); }
+};
+struct BF16 {
+    using T = uint16_t;
+    using Key = uint32_t;
+    static double value(T x) { return bfloat16_to_float(x); }
+    static Key key(T x) { return magnitude_key(bfloat16_to_float(x)); }
+};
+
+// A typed view of a Matrix (the type must be E's).
+template <typename E>
+struct View {
+    const typename E::T *data;
+    int64_t rows, cols, stride;
+    explicit View(const Matrix &m)
+        : data(static_cast<const typename E::T *>(m.data)), rows(m.rows), cols(m.cols), stride(m.stride) {}
+    const typename E::T *row(int64_t r) const { return data + r * stride; }
+};
+
+// Calls f(E{}) with the element traits of m's type.
+template <typename F>
+decltype(auto) with_elem(Elem type, F &&f) {
+    switch (type) {
+        case Elem::f64: return f(F64{});
+        case Elem::f16: return f(F16{});
+        case Elem::bf16: return f(BF16{});
+        case Elem::f32: break;
+    }
+    return f(F32{});
 }
 
 // The exact mean score of one block, in double: what every path's key is

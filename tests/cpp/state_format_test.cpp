@@ -108,11 +108,12 @@ static bool same(const SparsifierSnapshot &a, const SparsifierSnapshot &b) {
         return false;
     for (size_t i = 0; i < a.items.size(); ++i) {
         const auto &x = a.items[i], &y = b.items[i];
-        if (x.name != y.name || x.rows != y.rows || x.cols != y.cols || !same_config(x.config, y.config) ||
+        if (x.name != y.name || x.tensor.shape != y.tensor.shape || x.tensor.dtype != y.tensor.dtype ||
+            x.tensor.row_stride != y.tensor.row_stride || !same_config(x.config, y.config) ||
             x.squashed != y.squashed || x.mask != y.mask || x.has_data != y.has_data ||
             x.data.size() != y.data.size())
             return false;
-        if (!x.data.empty() && std::memcmp(x.data.data(), y.data.data(), x.data.size() * sizeof(float)) != 0)
+        if (!x.data.empty() && std::memcmp(x.data.data(), y.data.data(), x.data.size()) != 0)
             return false;
     }
     return true;
@@ -133,6 +134,14 @@ static bool same(const SchedulerSnapshot &a, const SchedulerSnapshot &b) {
 // ---------------------------------------------------------------------------
 // Fixtures.
 
+// Float32 values as a state holds them: contiguous little-endian bytes.
+static std::vector<uint8_t> f32_bytes(const std::vector<float> &v) {
+    std::vector<uint8_t> b(v.size() * 4);
+    std::memcpy(b.data(), v.data(), b.size());
+    return b;
+}
+static void set_f32(std::vector<uint8_t> &bytes, size_t i, float f) { std::memcpy(bytes.data() + 4 * i, &f, 4); }
+
 static uint64_t g_rng = 0x9E3779B97F4A7C15ull;
 static uint64_t rnd() {
     g_rng ^= g_rng << 13;
@@ -145,15 +154,16 @@ static SparsifierSnapshot::Item make_item(const std::string &name, int64_t rows,
                                           bool has_data) {
     SparsifierSnapshot::Item it;
     it.name = name;
-    it.rows = rows;
-    it.cols = cols;
+    it.tensor.shape = {rows, cols};
     it.config = {{"block_cols", 4.0}, {"block_rows", 1.0}, {"sparsity_level", 0.5}};
     it.squashed = squashed;
     if (!squashed)
         for (int64_t i = 0; i < rows * cols; ++i) it.mask.push_back(uint8_t(rnd() & 1));
     it.has_data = has_data;
+    std::vector<float> data;
     if (has_data)
-        for (int64_t i = 0; i < rows * cols; ++i) it.data.push_back(float(int64_t(rnd() % 2001) - 1000) / 7.0f);
+        for (int64_t i = 0; i < rows * cols; ++i) data.push_back(float(int64_t(rnd() % 2001) - 1000) / 7.0f);
+    it.data = f32_bytes(data);
     return it;
 }
 
@@ -429,11 +439,11 @@ static void test_layout_matches_document() {
     s.defaults = {{"b", -0.0}, {"a", 1.5}};
     SparsifierSnapshot::Item it;
     it.name = "w";
-    it.rows = 2;
-    it.cols = 5;
+    it.tensor.shape = {2, 5};
     it.mask = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
     it.has_data = true;
-    it.data = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+    const std::vector<float> values = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+    it.data = f32_bytes(values);
     s.items.push_back(it);
 
     SparsGlobal g;
@@ -442,7 +452,7 @@ static void test_layout_matches_document() {
     g.defaults = config_bytes({{"a", 1.5}, {"b", -0.0}});
     SparsItem item;
     item.has_data = 1;
-    for (float f : it.data) {
+    for (float f : values) {
         uint32_t u;
         std::memcpy(&u, &f, 4);
         put32(item.data, u);
@@ -483,17 +493,16 @@ static void test_round_trip_sparsifier() {
         s.items.push_back(make_item("sq", 4, 4, true, false));
         SparsifierSnapshot::Item huge;  // squashed, no data: no bytes behind the shape
         huge.name = "huge";
-        huge.rows = int64_t(1) << 31;
-        huge.cols = int64_t(1) << 31;
+        huge.tensor.shape = {int64_t(1) << 31, int64_t(1) << 31};
         huge.squashed = true;
         s.items.push_back(huge);
         // Special floats survive bit for bit.
         auto &d = s.items[1].data;
-        d[0] = std::numeric_limits<float>::quiet_NaN();
-        d[1] = -0.0f;
+        set_f32(d, 0, std::numeric_limits<float>::quiet_NaN());
+        set_f32(d, 1, -0.0f);
         s.items.back().config = {{"sparsity_level", 1.0}};
-        s.items[3].data[2] = std::numeric_limits<float>::infinity();
-        s.items[3].data[3] = std::numeric_limits<float>::denorm_min();
+        set_f32(s.items[3].data, 2, std::numeric_limits<float>::infinity());
+        set_f32(s.items[3].data, 3, std::numeric_limits<float>::denorm_min());
         cases.push_back(s);
     }
     for (const auto &s : cases) {
@@ -593,11 +602,14 @@ static void test_wrong_kind_and_magic() {
 
 static void test_versions() {
     SparsGlobal g;
-    CHECK((sparsifier_corrupt(spars_file({section(1, g.bytes())}, 0, 2), "format version 2")));
-    CHECK((sparsifier_corrupt(spars_file({section(1, g.bytes())}, 0, 2), "this library reads format version 1")));
+    CHECK((sparsifier_corrupt(spars_file({section(1, g.bytes())}, 0, 3), "format version 3")));
+    CHECK((sparsifier_corrupt(spars_file({section(1, g.bytes())}, 0, 3), "this library reads format version 2")));
+    // Version 2 exists for tensors; a state without any is version 1.
+    CHECK((sparsifier_corrupt(spars_file({section(1, g.bytes())}, 0, 2), "such a state is format version 1")));
     CHECK((sparsifier_corrupt(spars_file({section(1, g.bytes())}, 0, 0xFFFFFFFFu), "format version 4294967295")));
     CHECK((sparsifier_corrupt(spars_file({section(1, g.bytes())}, 0, 0), "format version 0")));
-    CHECK((scheduler_corrupt(sched_file({section(1, SchedGlobal().bytes())}, 0, 2), "reads format version 1")));
+    CHECK((scheduler_corrupt(sched_file({section(1, SchedGlobal().bytes())}, 0, 3), "reads format version 2")));
+    CHECK((scheduler_corrupt(sched_file({section(1, SchedGlobal().bytes())}, 0, 2), "scheduler states are format version 1")));
     // A newer version is reported even when the rest is unreadable to us.
     Bytes newer = header(kSparsMagic, 3, 0);
     newer.push_back(0x42);
@@ -824,8 +836,8 @@ static void test_encoder_rejects_invalid_snapshots() {
     s.items[0].mask.pop_back();
     CHECK((internal(s, "mask has 5 values, expected 6")));
     s = small_sparsifier();
-    s.items[0].data.push_back(1);
-    CHECK((internal(s, "data has 7 values")));
+    s.items[0].data.insert(s.items[0].data.end(), 4, 0);  // one float32 too many
+    CHECK((internal(s, "data has 28 bytes, expected 24")));
     s = small_sparsifier();
     s.items[1].name = "a";
     CHECK((internal(s, "appears twice")));

@@ -18,7 +18,10 @@
 
 namespace ds::state {
 
-inline constexpr uint32_t kFormatVersion = 1;
+// The newest format version this library reads. Writers use the lowest
+// version that can hold the state (format.md): 1 unless a sparsifier item is
+// a tensor other than a plain float32 matrix.
+inline constexpr uint32_t kFormatVersion = 2;
 
 // Appends little-endian fields.
 class Writer {
@@ -65,9 +68,9 @@ public:
         const uint64_t length = out.size() - (at + 8);
         for (unsigned i = 0; i < 8; ++i) out[at + i] = static_cast<uint8_t>(length >> (8 * i));
     }
-    void header(const char *magic, uint32_t flags) {
+    void header(const char *magic, uint32_t version, uint32_t flags) {
         out.insert(out.end(), magic, magic + 8);
-        u32(kFormatVersion);
+        u32(version);
         u32(flags);
     }
     std::vector<uint8_t> finish() {

@@ -61,6 +61,7 @@ void check_string_for_encode(const char *kind, const std::string &s, const std::
 // Common framing.
 
 struct Frame {
+    uint32_t version;
     uint32_t flags;
 };
 
@@ -102,6 +103,7 @@ Frame open_frame(Reader &r, const char *magic, const char *other_magic, const ch
         r.corrupt(body, std::string(buf) + ": the file is damaged or truncated");
     }
     Frame f;
+    f.version = version;
     f.flags = r.u32("flags");
     r.set_limit(body);
     return f;
@@ -138,6 +140,12 @@ void end_section(Reader &r, uint32_t id, size_t start) {
                          std::to_string(kFormatVersion) + " " + kind + " states have sections 1 and 2 only)");
 }
 
+bool plain_state(const SparsifierSnapshot &s) {
+    for (const auto &it : s.items)
+        if (!it.tensor.plain() || it.tensor.row_stride != 0) return false;
+    return true;
+}
+
 }  // namespace
 
 // Sparsifier.
@@ -156,24 +164,33 @@ std::vector<uint8_t> encode(const SparsifierSnapshot &s) {
         if (const char *p = name_problem(it.name)) bad_snapshot(kind, where + ": " + p);
         check_string_for_encode(kind, it.name, where);
         if (!names.insert(it.name).second) bad_snapshot(kind, where + " appears twice");
-        const int64_t n = element_count(it.rows, it.cols);
-        if (n < 0) bad_snapshot(kind, where + ": invalid shape " + shape_string(it.rows, it.cols));
+        try {
+            check_shape(it.tensor, it.name);
+        } catch (const Error &e) {
+            bad_snapshot(kind, where + ": " + e.what());
+        }
+        if (it.tensor.row_stride != 0 && it.tensor.row_stride <= it.tensor.cols())
+            bad_snapshot(kind, where + ": row_stride " + std::to_string(it.tensor.row_stride) +
+                                   " is not 0 or above the last size");
+        const int64_t n = static_cast<int64_t>(it.tensor.elements());
+        const size_t esize = dtype_size(it.tensor.dtype);
         check_config_for_encode(kind, it.config, where + " config");
         const size_t expected_mask = it.squashed ? 0 : static_cast<size_t>(n);
         if (it.mask.size() != expected_mask)
             bad_snapshot(kind, where + ": mask has " + std::to_string(it.mask.size()) + " values, expected " +
                                    std::to_string(expected_mask));
-        const size_t expected_data = it.has_data ? static_cast<size_t>(n) : 0;
+        const size_t expected_data = it.has_data ? static_cast<size_t>(n) * esize : 0;
         if (it.data.size() != expected_data)
-            bad_snapshot(kind, where + ": data has " + std::to_string(it.data.size()) + " values, expected " +
+            bad_snapshot(kind, where + ": data has " + std::to_string(it.data.size()) + " bytes, expected " +
                                    std::to_string(expected_data));
         any_data = any_data || it.has_data;
-        reserve += 64 + it.name.size() + it.config.size() * 32 + it.mask.size() / 8 + it.data.size() * 4;
+        reserve += 128 + it.name.size() + it.config.size() * 32 + it.mask.size() / 8 + it.data.size();
     }
+    const uint32_t version = plain_state(s) ? 1 : 2;
 
     Writer w;
     w.out.reserve(reserve);
-    w.header(kSparsifierMagic, any_data ? kSparsifierFlagData : 0);
+    w.header(kSparsifierMagic, version, any_data ? kSparsifierFlagData : 0);
     size_t at = w.begin_section(kSectionGlobal);
     w.u32(s.kind);
     w.u32(s.norm);
@@ -184,8 +201,15 @@ std::vector<uint8_t> encode(const SparsifierSnapshot &s) {
     for (const auto &it : s.items) {
         at = w.begin_section(kSectionItem);
         w.string(it.name);
-        w.i64(it.rows);
-        w.i64(it.cols);
+        if (version == 1) {
+            w.i64(it.tensor.rows());
+            w.i64(it.tensor.cols());
+        } else {
+            w.u32(static_cast<uint32_t>(it.tensor.dtype));
+            w.u32(static_cast<uint32_t>(it.tensor.shape.size()));
+            for (int64_t d : it.tensor.shape) w.i64(d);
+            w.i64(it.tensor.row_stride);
+        }
         w.config(it.config);
         w.boolean(it.squashed);
         w.boolean(it.has_data);
@@ -200,20 +224,7 @@ std::vector<uint8_t> encode(const SparsifierSnapshot &s) {
                 w.out[base + i / 8] |= static_cast<uint8_t>(it.mask[i] << (i % 8));
             }
         }
-        if (it.has_data) {
-            const size_t base = w.out.size();
-            w.out.resize(base + it.data.size() * 4);
-            uint8_t *p = w.out.data() + base;
-            for (float f : it.data) {
-                uint32_t bits;
-                std::memcpy(&bits, &f, sizeof bits);
-                p[0] = static_cast<uint8_t>(bits);
-                p[1] = static_cast<uint8_t>(bits >> 8);
-                p[2] = static_cast<uint8_t>(bits >> 16);
-                p[3] = static_cast<uint8_t>(bits >> 24);
-                p += 4;
-            }
-        }
+        if (it.has_data) w.out.insert(w.out.end(), it.data.begin(), it.data.end());  // already little-endian
         w.end_section(at);
     }
     return w.finish();
@@ -228,7 +239,7 @@ SparsifierSnapshot decode_sparsifier(const uint8_t *bytes, size_t size) {
             char buf[16];
             std::snprintf(buf, sizeof buf, "%X", unsigned(frame.flags & ~kSparsifierFlagData));
             return std::string(buf);
-        }() + " (format version 1 defines only bit 0, data included)");
+        }() + " (format versions 1 and 2 define only bit 0, data included)");
     const size_t body_end = r.limit();
 
     SparsifierSnapshot s;
@@ -262,12 +273,37 @@ SparsifierSnapshot decode_sparsifier(const uint8_t *bytes, size_t size) {
             r.where += " " + quoted(it.name);
             if (!names.insert(it.name).second) r.corrupt(name_at, r.field("name appears in an earlier item too"));
             const size_t shape_at = r.pos();
-            it.rows = r.i64("rows");
-            it.cols = r.i64("cols");
-            const int64_t n = element_count(it.rows, it.cols);
-            if (n < 0)
-                r.corrupt(shape_at, r.field("shape " + shape_string(it.rows, it.cols) +
-                                            " is invalid (rows and cols must be >= 1 and their product must fit)"));
+            if (frame.version == 1) {
+                const int64_t rows = r.i64("rows"), cols = r.i64("cols");
+                if (element_count(rows, cols) < 0)
+                    r.corrupt(shape_at, r.field("shape " + shape_string(rows, cols) +
+                                                " is invalid (rows and cols must be >= 1 and their product must fit)"));
+                it.tensor.shape = {rows, cols};
+            } else {
+                const uint32_t dtype = r.u32("dtype");
+                if (dtype > 3)
+                    r.corrupt(shape_at, r.field("dtype is " + std::to_string(dtype) +
+                                                ", must be 0 (float32), 1 (float64), 2 (float16) or 3 (bfloat16)"));
+                it.tensor.dtype = static_cast<DType>(dtype);
+                const size_t ndim_at = r.pos();
+                const uint32_t ndim = r.u32("ndim");
+                if (ndim < 1 || ndim > static_cast<uint32_t>(kMaxDims))
+                    r.corrupt(ndim_at, r.field("ndim is " + std::to_string(ndim) + ", must be in [1, " +
+                                               std::to_string(kMaxDims) + "]"));
+                for (uint32_t d = 0; d < ndim; ++d) it.tensor.shape.push_back(r.i64("shape"));
+                it.tensor.row_stride = r.i64("row_stride");
+                try {
+                    check_shape(it.tensor, it.name);
+                } catch (const Error &e) {
+                    r.corrupt(shape_at, r.field(e.what()));
+                }
+                if (it.tensor.row_stride != 0 && it.tensor.row_stride <= it.tensor.cols())
+                    r.corrupt(shape_at, r.field("row_stride " + std::to_string(it.tensor.row_stride) +
+                                                " must be 0 (contiguous) or above the last size " +
+                                                std::to_string(it.tensor.cols())));
+            }
+            const int64_t n = static_cast<int64_t>(it.tensor.elements());
+            const std::string shape = shape_string(it.tensor.shape);
             it.config = r.config("config");
             it.squashed = r.boolean("squashed flag");
             it.has_data = r.boolean("data flag");
@@ -275,27 +311,23 @@ SparsifierSnapshot decode_sparsifier(const uint8_t *bytes, size_t size) {
             if (!it.squashed) {
                 const size_t packed = count / 8 + (count % 8 != 0);
                 const size_t mask_at = r.pos();
-                const uint8_t *p = r.take(packed, ("mask of " + shape_string(it.rows, it.cols)).c_str());
+                const uint8_t *p = r.take(packed, ("mask of " + shape).c_str());
                 if (count % 8 != 0 && (p[packed - 1] >> (count % 8)) != 0)
                     r.corrupt(mask_at + packed - 1, r.field("unused trailing bits of the mask are not zero"));
                 it.mask.resize(count);
                 for (size_t i = 0; i < count; ++i) it.mask[i] = (p[i / 8] >> (i % 8)) & 1u;
             }
             if (it.has_data) {
-                if (count > r.remaining() / 4)
-                    r.corrupt(r.pos(), r.field("data of " + shape_string(it.rows, it.cols) + " needs " +
-                                               (count > std::numeric_limits<size_t>::max() / 4
+                const size_t esize = dtype_size(it.tensor.dtype);
+                if (count > r.remaining() / esize)
+                    r.corrupt(r.pos(), r.field("data of " + shape + " needs " +
+                                               (count > std::numeric_limits<size_t>::max() / esize
                                                     ? std::string("more")
-                                                    : std::to_string(count * 4)) +
+                                                    : std::to_string(count * esize)) +
                                                " bytes but only " + std::to_string(r.remaining()) +
                                                " remain in its section"));
-                const uint8_t *p = r.take(count * 4, "data");
-                it.data.resize(count);
-                for (size_t i = 0; i < count; ++i, p += 4) {
-                    const uint32_t bits =
-                        uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
-                    std::memcpy(&it.data[i], &bits, sizeof bits);
-                }
+                const uint8_t *p = r.take(count * esize, "data");
+                it.data.assign(p, p + count * esize);
                 if (!any_data) first_data_item = s.items.size();
                 any_data = true;
             }
@@ -306,6 +338,8 @@ SparsifierSnapshot decode_sparsifier(const uint8_t *bytes, size_t size) {
         end_section(r, id, start);
     }
     if (!have_global) r.corrupt(r.pos(), "section 1 (SPARSIFIER) is missing");
+    if (frame.version == 2 && plain_state(s))
+        r.corrupt(8, "format version 2, but every item is a plain float32 matrix: such a state is format version 1");
     const bool flag_data = (frame.flags & kSparsifierFlagData) != 0;
     if (flag_data != any_data)
         r.corrupt(12, flag_data ? "flags say data is included but no item has data"
@@ -335,7 +369,7 @@ std::vector<uint8_t> encode(const SchedulerSnapshot &s) {
     }
 
     Writer w;
-    w.header(kSchedulerMagic, 0);
+    w.header(kSchedulerMagic, 1, 0);
     size_t at = w.begin_section(kSectionGlobal);
     w.string(s.schedule_param);
     w.string(s.schedule_kind);
@@ -357,6 +391,8 @@ SchedulerSnapshot decode_scheduler(const uint8_t *bytes, size_t size) {
     static const uint8_t kEmpty = 0;
     Reader r(bytes ? bytes : &kEmpty, bytes ? size : 0, "scheduler");
     const Frame frame = open_frame(r, kSchedulerMagic, kSparsifierMagic, "scheduler", "sparsifier");
+    if (frame.version != 1)  // version 2 only changed sparsifier items
+        r.corrupt(8, "scheduler states are format version 1, this one says " + std::to_string(frame.version));
     if (frame.flags != 0) {
         char buf[16];
         std::snprintf(buf, sizeof buf, "%X", unsigned(frame.flags));

@@ -8,18 +8,19 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "core/tensor.hpp"
 
 namespace ds {
 
 struct SparsifierSnapshot {
     struct Item {
         std::string name;
-        int64_t rows = 0, cols = 0;
+        Tensor tensor;  // dtype, shape, row stride (0, or > the last size)
         Config config;
         bool squashed = false;
-        std::vector<uint8_t> mask;  // rows*cols values 0/1; empty when squashed
+        std::vector<uint8_t> mask;  // tensor.elements() values 0/1; empty when squashed
         bool has_data = false;
-        std::vector<float> data;  // rows*cols when has_data
+        std::vector<uint8_t> data;  // when has_data: the elements, contiguous, little-endian
     };
     uint32_t kind = 0;  // 0 = norm, 1 = custom
     uint32_t norm = 0;  // the Norm's value, for kind 0
