@@ -129,12 +129,17 @@ template <Score S, typename E>
 void score_block_row(const Matrix &mat, const View<E> &m, const Blocks &b, int64_t gi, uint32_t *keys,
                      double *scratch) {
     const int64_t r0 = gi * b.br, h = std::min(m.rows, r0 + b.br) - r0;
-    switch (h) {  // a few rows: the column sums stay in registers
-        case 1: rows_keys<S, E, 1>(m, b, r0, keys); return;
-        case 2: rows_keys<S, E, 2>(m, b, r0, keys); return;
-        case 4: rows_keys<S, E, 4>(m, b, r0, keys); return;
-        default: break;
+    if constexpr (std::is_same<E, F32>::value) {
+        switch (h) {  // a few rows: the column sums stay in registers
+            case 1: rows_keys<S, E, 1>(m, b, r0, keys); return;
+            case 2: rows_keys<S, E, 2>(m, b, r0, keys); return;
+            case 4: rows_keys<S, E, 4>(m, b, r0, keys); return;
+            default: break;
+        }
     }
+    // Otherwise (and for the other element types, to keep the instruction-set
+    // units small: their column sums are E's, the block sums over them shared)
+    // the column sums go through the scratch.
     if (b.bc <= static_cast<int64_t>(kScoreScratch)) {
         // Spans of whole blocks, at most kScoreScratch columns each.
         const int64_t span = b.bc * (static_cast<int64_t>(kScoreScratch) / b.bc);
@@ -264,11 +269,10 @@ inline __mmask16 smallest16(__m512i k, uint32_t zeros) {
 
 template <int H, bool All>
 void partial16(const View<F32> &m, int64_t r0, int64_t full, int64_t zeros, const uint32_t *keys, uint32_t below,
-               uint8_t *mrow) {
+               uint8_t *mrow, int64_t cols) {
     constexpr int BC = 16 / H;
     const __m512i magnitude = _mm512_set1_epi32(0x7FFFFFFF), nan_key = _mm512_set1_epi32(0x7F800001);
     const __m128i ones = _mm_set1_epi8(1);
-    const int64_t cols = m.cols;
     for (int64_t j = 0; j < full; ++j) {
         if (!All && keys[j] >= below) {
             for (int r = 0; r < H; ++r) std::memset(mrow + r * cols + j * BC, 1, BC);
@@ -298,22 +302,17 @@ constexpr bool kBlocks16 = true;
 #else
 constexpr bool kBlocks16 = false;
 template <int H, bool All>
-void partial16(const View<F32> &, int64_t, int64_t, int64_t, const uint32_t *, uint32_t, uint8_t *) {}
+void partial16(const View<F32> &, int64_t, int64_t, int64_t, const uint32_t *, uint32_t, uint8_t *, int64_t) {}
 #endif
 
-// Selected blocks of H x BC elements, partly zeroed: each element's rank by
-// (|x|, position) from one comparison per pair, branch-free, for every block
-// of the row (an unselected block asks for 0 zeros, so all its ranks keep).
-template <typename E, int H, int BC, bool All>
-void partial_fixed(const View<E> &m, int64_t r0, int64_t full, int64_t zeros, const uint32_t *__restrict keys,
-                   uint32_t below, uint8_t *__restrict mrow) {
+// Rank counting: each element's rank by (|x|, position) from one comparison
+// per pair, branch-free, for every block of the row.
+template <int H, int BC, bool All>
+void partial_pairs(const View<F32> &m, int64_t r0, int64_t full, int64_t zeros, const uint32_t *__restrict keys,
+                   uint32_t below, uint8_t *__restrict mrow, int64_t cols) {
     constexpr int N = H * BC;
-    if constexpr (kBlocks16 && std::is_same<E, F32>::value && N == 16 && H <= 4) {
-        partial16<H, All>(m, r0, full, zeros, keys, below, mrow);
-        return;
-    }
+    using E = F32;
     using Key = typename E::Key;
-    const int64_t cols = m.cols;
     const typename E::T *x[H];
     for (int r = 0; r < H; ++r) x[r] = m.row(r0 + r);
     const uint32_t z_selected = static_cast<uint32_t>(zeros);
@@ -339,6 +338,20 @@ void partial_fixed(const View<E> &m, int64_t r0, int64_t full, int64_t zeros, co
         for (int r = 0; r < H; ++r)
 #pragma GCC unroll 16
             for (int c = 0; c < BC; ++c) mrow[r * cols + j * BC + c] = rank[r * BC + c] >= z;
+    }
+}
+
+// Selected float32 blocks of H x BC elements, partly zeroed, every block of
+// the row at once (an unselected block asks for 0 zeros, so all its ranks
+// keep). The mask has `cols` bytes a row.
+template <int H, int BC, bool All>
+void partial_fixed(const View<F32> &m, int64_t r0, int64_t full, int64_t zeros, const uint32_t *__restrict keys,
+                   uint32_t below, uint8_t *__restrict mrow, int64_t cols) {
+    constexpr int N = H * BC;
+    if constexpr (kBlocks16 && N == 16 && H <= 4) {
+        partial16<H, All>(m, r0, full, zeros, keys, below, mrow, cols);
+    } else {
+        partial_pairs<H, BC, All>(m, r0, full, zeros, keys, below, mrow, cols);
     }
 }
 
@@ -410,36 +423,72 @@ void partial_block(const View<E> &m, int64_t r0, int64_t h, int64_t c0, int64_t 
     });
 }
 
-template <typename E, int H, int BC>
-void fixed(const View<E> &m, int64_t r0, int64_t full, int64_t zeros, const uint32_t *keys, uint32_t below, bool all,
-           uint8_t *mrow) {
+template <int H, int BC>
+void fixed(const View<F32> &m, int64_t r0, int64_t full, int64_t zeros, const uint32_t *keys, uint32_t below,
+           bool all, uint8_t *mrow, int64_t cols) {
     if (all)
-        partial_fixed<E, H, BC, true>(m, r0, full, zeros, keys, below, mrow);
+        partial_fixed<H, BC, true>(m, r0, full, zeros, keys, below, mrow, cols);
     else
-        partial_fixed<E, H, BC, false>(m, r0, full, zeros, keys, below, mrow);
+        partial_fixed<H, BC, false>(m, r0, full, zeros, keys, below, mrow, cols);
 }
 
-// Dispatch of partly zeroed block rows: the shapes of up to 16 elements that
-// are written out; any other shape goes block by block.
-template <typename E>
-bool partial_row_fixed(const View<E> &m, int64_t r0, int64_t h, int64_t bc, int64_t full, int64_t zeros,
-                       const uint32_t *keys, uint32_t below, bool all, uint8_t *mrow) {
+// Dispatch of partly zeroed float32 block rows: the shapes of up to 16
+// elements that are written out (false: another shape).
+bool partial_row_fixed(const View<F32> &m, int64_t r0, int64_t h, int64_t bc, int64_t full, int64_t zeros,
+                       const uint32_t *keys, uint32_t below, bool all, uint8_t *mrow, int64_t cols) {
     switch (h * 100 + bc) {
-        case 102: fixed<E, 1, 2>(m, r0, full, zeros, keys, below, all, mrow); return true;
-        case 104: fixed<E, 1, 4>(m, r0, full, zeros, keys, below, all, mrow); return true;
-        case 108: fixed<E, 1, 8>(m, r0, full, zeros, keys, below, all, mrow); return true;
-        case 116: fixed<E, 1, 16>(m, r0, full, zeros, keys, below, all, mrow); return true;
-        case 201: fixed<E, 2, 1>(m, r0, full, zeros, keys, below, all, mrow); return true;
-        case 202: fixed<E, 2, 2>(m, r0, full, zeros, keys, below, all, mrow); return true;
-        case 204: fixed<E, 2, 4>(m, r0, full, zeros, keys, below, all, mrow); return true;
-        case 208: fixed<E, 2, 8>(m, r0, full, zeros, keys, below, all, mrow); return true;
-        case 401: fixed<E, 4, 1>(m, r0, full, zeros, keys, below, all, mrow); return true;
-        case 402: fixed<E, 4, 2>(m, r0, full, zeros, keys, below, all, mrow); return true;
-        case 404: fixed<E, 4, 4>(m, r0, full, zeros, keys, below, all, mrow); return true;
-        case 801: fixed<E, 8, 1>(m, r0, full, zeros, keys, below, all, mrow); return true;
-        case 802: fixed<E, 8, 2>(m, r0, full, zeros, keys, below, all, mrow); return true;
-        case 1601: fixed<E, 16, 1>(m, r0, full, zeros, keys, below, all, mrow); return true;
+        case 102: fixed<1, 2>(m, r0, full, zeros, keys, below, all, mrow, cols); return true;
+        case 104: fixed<1, 4>(m, r0, full, zeros, keys, below, all, mrow, cols); return true;
+        case 108: fixed<1, 8>(m, r0, full, zeros, keys, below, all, mrow, cols); return true;
+        case 116: fixed<1, 16>(m, r0, full, zeros, keys, below, all, mrow, cols); return true;
+        case 201: fixed<2, 1>(m, r0, full, zeros, keys, below, all, mrow, cols); return true;
+        case 202: fixed<2, 2>(m, r0, full, zeros, keys, below, all, mrow, cols); return true;
+        case 204: fixed<2, 4>(m, r0, full, zeros, keys, below, all, mrow, cols); return true;
+        case 208: fixed<2, 8>(m, r0, full, zeros, keys, below, all, mrow, cols); return true;
+        case 401: fixed<4, 1>(m, r0, full, zeros, keys, below, all, mrow, cols); return true;
+        case 402: fixed<4, 2>(m, r0, full, zeros, keys, below, all, mrow, cols); return true;
+        case 404: fixed<4, 4>(m, r0, full, zeros, keys, below, all, mrow, cols); return true;
+        case 801: fixed<8, 1>(m, r0, full, zeros, keys, below, all, mrow, cols); return true;
+        case 802: fixed<8, 2>(m, r0, full, zeros, keys, below, all, mrow, cols); return true;
+        case 1601: fixed<16, 1>(m, r0, full, zeros, keys, below, all, mrow, cols); return true;
         default: return false;
+    }
+}
+
+// The partly zeroed blocks of one block row, of any element type: float32
+// directly; float16 and bfloat16 converted to float32 (exact) a chunk of
+// whole blocks at a time, into the scratch (kMaskScratchBins floats), for
+// the same float32 kernels; float64 (64-bit keys) and shapes not written out
+// block by block.
+template <typename E>
+void partial_row(const View<E> &m, int64_t r0, int64_t h, int64_t bc, int64_t full, int64_t zeros,
+                 const uint32_t *keys, uint32_t below, bool all, uint8_t *mrow, uint32_t *scratch) {
+    if constexpr (std::is_same<E, F32>::value) {
+        if (partial_row_fixed(m, r0, h, bc, full, zeros, keys, below, all, mrow, m.cols)) return;
+    } else if constexpr (std::is_same<typename E::Key, uint32_t>::value) {
+        const int64_t per_chunk = static_cast<int64_t>(kMaskScratchBins) / (h * bc);  // blocks
+        if (h <= 16 && bc <= 16 && per_chunk >= 1) {
+            float *buf = reinterpret_cast<float *>(scratch);
+            for (int64_t j0 = 0; j0 < full; j0 += per_chunk) {
+                const int64_t n = std::min(per_chunk, full - j0), w = n * bc;
+                for (int64_t r = 0; r < h; ++r) {
+                    const typename E::T *x = m.row(r0 + r) + j0 * bc;
+                    float *y = buf + r * w;
+                    for (int64_t c = 0; c < w; ++c) y[c] = static_cast<float>(E::value(x[c]));
+                }
+                Matrix chunk{buf, Elem::f32, h, w, w};
+                if (!partial_row_fixed(View<F32>(chunk), 0, h, bc, n, zeros, all ? nullptr : keys + j0, below, all,
+                                       mrow + j0 * bc, m.cols))
+                    break;  // a shape not written out: block by block below
+                if (j0 + n == full) return;
+            }
+        }
+    }
+    for (int64_t gj = 0; gj < full; ++gj) {
+        if (all || keys[gj] < below)
+            partial_block(m, r0, h, gj * bc, bc, zeros, mrow - r0 * m.cols, scratch);
+        else
+            for (int64_t r = 0; r < h; ++r) std::memset(mrow + r * m.cols + gj * bc, 1, static_cast<size_t>(bc));
     }
 }
 
@@ -468,14 +517,8 @@ void mask_rows_of(const View<E> &m, const Blocks &b, int64_t zeros, const Select
                     default: whole_row_any(row, full, b.bc, keys, sel.below); break;
                 }
             }
-        } else if (!partial_row_fixed(m, r0, h, b.bc, full, zeros, keys, sel.below, sel.all, mrow)) {
-            for (int64_t gj = 0; gj < full; ++gj) {
-                if (selected(gj))
-                    partial_block(m, r0, h, gj * b.bc, b.bc, zeros, mask, scratch);
-                else
-                    for (int64_t r = 0; r < h; ++r)
-                        std::memset(mrow + r * m.cols + gj * b.bc, 1, static_cast<size_t>(b.bc));
-            }
+        } else {
+            partial_row(m, r0, h, b.bc, full, zeros, keys, sel.below, sel.all, mrow, scratch);
         }
         if (full < b.grid_cols) {  // the partial block at the row's end
             const int64_t c0 = full * b.bc, w = m.cols - c0;
