@@ -16,9 +16,12 @@
  *       value = (float)v                        (round to nearest even)
  *   The state starts at the seed; a rows x cols matrix is filled in row-major
  *   order, 12 draws per element.
+ *   Other dtypes (gen_golden.py --dtype): float64 data is v itself (exact);
+ *   bfloat16 data is the float32 value rounded to bfloat16, nearest even
+ *   (as torch.Tensor.to(torch.bfloat16) does).
  *
- * Hashes: FNV-1a 64 over bytes (data: the floats' little-endian bytes; mask:
- * the uint8 0/1 bytes), row-major.
+ * Hashes: FNV-1a 64 over bytes (data: the values' little-endian bytes in the
+ * data's dtype; mask: the uint8 0/1 bytes), row-major.
  */
 #ifndef DS_TESTS_GOLDEN_DATA_H
 #define DS_TESTS_GOLDEN_DATA_H
@@ -37,14 +40,20 @@ static inline uint64_t golden_splitmix64(uint64_t *state)
     return z ^ (z >> 31);
 }
 
-/* One value of the generator described above. */
-static inline float golden_next_value(uint64_t *state)
+/* One exact value v of the generator described above (the float64 data). */
+static inline double golden_next_double(uint64_t *state)
 {
     uint64_t s = 0;
     int i;
     for (i = 0; i < 12; ++i)
         s += golden_splitmix64(state) >> 40;
-    return (float)((double)s / 16777216.0 - 6.0);
+    return (double)s / 16777216.0 - 6.0;
+}
+
+/* One value of the generator described above (the float32 data). */
+static inline float golden_next_value(uint64_t *state)
+{
+    return (float)golden_next_double(state);
 }
 
 /* Fills n floats (a row-major matrix) from seed. */
@@ -54,6 +63,74 @@ static inline void golden_fill(uint64_t seed, float *out, size_t n)
     size_t i;
     for (i = 0; i < n; ++i)
         out[i] = golden_next_value(&state);
+}
+
+/* Fills n doubles (the float64 data) from seed. */
+static inline void golden_fill_f64(uint64_t seed, double *out, size_t n)
+{
+    uint64_t state = seed;
+    size_t i;
+    for (i = 0; i < n; ++i)
+        out[i] = golden_next_double(&state);
+}
+
+/* float -> bfloat16 bits, round to nearest even (finite values). */
+static inline uint16_t golden_bf16_from_float(float f)
+{
+    uint32_t x;
+    memcpy(&x, &f, sizeof x);
+    return (uint16_t)((x + 0x7FFFu + ((x >> 16) & 1u)) >> 16);
+}
+
+static inline float golden_bf16_value(uint16_t b)
+{
+    const uint32_t x = (uint32_t)b << 16;
+    float f;
+    memcpy(&f, &x, sizeof f);
+    return f;
+}
+
+/* Fills n bfloat16 values (bits) from seed. */
+static inline void golden_fill_bf16(uint64_t seed, uint16_t *out, size_t n)
+{
+    uint64_t state = seed;
+    size_t i;
+    for (i = 0; i < n; ++i)
+        out[i] = golden_bf16_from_float(golden_next_value(&state));
+}
+
+/* The IEEE binary16 holding exactly the value of f, if there is one (f
+ * finite): returns 1 and sets *out, else returns 0. Integer arithmetic only. */
+static inline int golden_half_exact(float f, uint16_t *out)
+{
+    uint32_t x, mant;
+    int e;
+    uint16_t sign;
+    memcpy(&x, &f, sizeof x);
+    sign = (uint16_t)((x >> 16) & 0x8000u);
+    e = (int)((x >> 23) & 0xFFu) - 127;
+    mant = x & 0x7FFFFFu;
+    if ((x & 0x7FFFFFFFu) == 0) {
+        *out = sign;
+        return 1;
+    }
+    if (e == 128 || e > 15 || e < -24)
+        return 0; /* inf, NaN, beyond 65504, or below the least half 2^-24 */
+    if (e >= -14) { /* normal half: 10 mantissa bits */
+        if (mant & 0x1FFFu)
+            return 0;
+        *out = (uint16_t)(sign | ((uint32_t)(e + 15) << 10) | (mant >> 13));
+        return 1;
+    }
+    /* subnormal half: value = m * 2^-24 with m < 1024 */
+    {
+        const uint32_t full = mant | 0x800000u; /* value = full * 2^(e - 23) */
+        const int shift = -24 - (e - 23);       /* m = full >> shift, exact? */
+        if (shift >= 24 || (full & ((1u << shift) - 1u)))
+            return 0;
+        *out = (uint16_t)(sign | (full >> shift));
+        return 1;
+    }
 }
 
 #define GOLDEN_FNV_OFFSET UINT64_C(0xCBF29CE484222325)
@@ -83,6 +160,37 @@ static inline uint64_t golden_fnv1a64_floats_le(const float *v, size_t n)
             h ^= (u >> (8 * b)) & 0xFFu;
             h *= GOLDEN_FNV_PRIME;
         }
+    }
+    return h;
+}
+
+/* FNV-1a 64 of the doubles' little-endian bytes, whatever the host order. */
+static inline uint64_t golden_fnv1a64_doubles_le(const double *v, size_t n)
+{
+    uint64_t h = GOLDEN_FNV_OFFSET;
+    size_t i;
+    int b;
+    for (i = 0; i < n; ++i) {
+        uint64_t u;
+        memcpy(&u, &v[i], sizeof u);
+        for (b = 0; b < 8; ++b) {
+            h ^= (u >> (8 * b)) & 0xFFu;
+            h *= GOLDEN_FNV_PRIME;
+        }
+    }
+    return h;
+}
+
+/* FNV-1a 64 of 16-bit values' little-endian bytes (bfloat16, float16). */
+static inline uint64_t golden_fnv1a64_u16_le(const uint16_t *v, size_t n)
+{
+    uint64_t h = GOLDEN_FNV_OFFSET;
+    size_t i;
+    for (i = 0; i < n; ++i) {
+        h ^= v[i] & 0xFFu;
+        h *= GOLDEN_FNV_PRIME;
+        h ^= (uint64_t)(v[i] >> 8);
+        h *= GOLDEN_FNV_PRIME;
     }
     return h;
 }
