@@ -35,16 +35,18 @@ void check(ds_status status, const char *what) {
 }
 
 struct Case {
-    std::string group;  // shapes, size, items, embedding
+    std::string group;  // shapes, size, items, embedding, dtypes
     int64_t rows, cols, items;
     int br, bc, zeros;
     double level;
     ds_norm norm;
+    ds_dtype dtype = DS_DTYPE_FLOAT32;
     std::string label() const {
         std::ostringstream s;
         if (items > 1) s << items << "x ";
         s << rows << "x" << cols << " " << br << "x" << bc << " z" << zeros << " l" << level
           << (norm == DS_NORM_L1 ? " L1" : " L2");
+        if (dtype != DS_DTYPE_FLOAT32) s << " " << ds_dtype_name(dtype);
         return s.str();
     }
     int64_t elements() const { return rows * cols * items; }
@@ -60,24 +62,49 @@ std::vector<Case> cases(bool quick) {
         {"embedding", quick ? 1000 : 100000, 64, 1, 1, 4, 4, 0.7, DS_NORM_L1},
         {"items", 64, 64, quick ? 20 : 10000, 1, 4, 4, 0.7, DS_NORM_L1},
     };
+    for (ds_dtype t : {DS_DTYPE_FLOAT16, DS_DTYPE_BFLOAT16, DS_DTYPE_FLOAT64}) {
+        c.push_back({"dtypes", quick ? 1000 : 100000, 64, 1, 1, 4, 4, 0.7, DS_NORM_L1, t});
+        c.push_back({"dtypes", n, n, 1, 1, 4, 2, 0.7, DS_NORM_L1, t});
+    }
     for (int64_t side : {1024, 2048, 4096, 8192})  // 1M, 4M, 16M, 64M elements
         if (!quick || side == 1024) c.push_back({"size", quick ? side / 16 : side, quick ? side / 16 : side, 1, 1, 4, 4, 0.7, DS_NORM_L1});
     return c;
 }
 
-std::vector<float> make_data(int64_t n, unsigned seed) {
+// Normal random values in the case's dtype, as bytes.
+std::vector<uint8_t> make_data(int64_t n, unsigned seed, ds_dtype dtype) {
     std::mt19937 gen(seed);
     std::normal_distribution<float> normal;
-    std::vector<float> data(static_cast<size_t>(n));
-    for (float &x : data) x = normal(gen);
+    std::vector<uint8_t> data(static_cast<size_t>(n) * ds_dtype_size(dtype));
+    for (int64_t i = 0; i < n; ++i) {
+        const float x = normal(gen);
+        uint32_t bits;
+        std::memcpy(&bits, &x, 4);
+        if (dtype == DS_DTYPE_FLOAT32) {
+            std::memcpy(&data[4 * i], &x, 4);
+        } else if (dtype == DS_DTYPE_FLOAT64) {
+            const double d = x;
+            std::memcpy(&data[8 * i], &d, 8);
+        } else if (dtype == DS_DTYPE_BFLOAT16) {
+            const uint16_t h = static_cast<uint16_t>(bits >> 16);
+            std::memcpy(&data[2 * i], &h, 2);
+        } else {  // float16, truncated (normal values of |x| < 8: exponent rebased, mantissa cut)
+            const uint32_t e = (bits >> 23) & 0xFF;
+            const uint16_t h = e < 113 ? static_cast<uint16_t>((bits >> 16) & 0x8000)
+                                       : static_cast<uint16_t>(((bits >> 16) & 0x8000) | ((e - 112) << 10) |
+                                                               ((bits >> 13) & 0x3FF));
+            std::memcpy(&data[2 * i], &h, 2);
+        }
+    }
     return data;
 }
 
 struct Setup {
     ds_sparsifier *sp = nullptr;
-    std::vector<std::vector<float>> data;
+    ds_dtype dtype;
+    std::vector<std::vector<uint8_t>> data;
     std::vector<std::string> names;
-    explicit Setup(const Case &c) {
+    explicit Setup(const Case &c) : dtype(c.dtype) {
         ds_config *cfg;
         check(ds_config_create(&cfg), "config");
         check(ds_config_set(cfg, "sparsity_level", c.level), "config");
@@ -87,35 +114,52 @@ struct Setup {
         check(ds_norm_sparsifier_create(c.norm, cfg, &sp), "create");
         ds_config_destroy(cfg);
         for (int64_t i = 0; i < c.items; ++i) {
-            data.push_back(make_data(c.rows * c.cols, 42 + static_cast<unsigned>(i)));
+            data.push_back(make_data(c.rows * c.cols, 42 + static_cast<unsigned>(i), c.dtype));
             names.push_back("item" + std::to_string(i));
-            check(ds_sparsifier_add_data(sp, names.back().c_str(), data.back().data(), c.rows, c.cols, nullptr, 0),
-                  "add_data");
+            ds_tensor_desc desc = DS_TENSOR_DESC_INIT;
+            desc.dtype = c.dtype;
+            desc.ndim = 2;
+            desc.shape[0] = c.rows;
+            desc.shape[1] = c.cols;
+            check(ds_sparsifier_add_data_ex(sp, names.back().c_str(), data.back().data(), &desc, nullptr, 0),
+                  "add_data_ex");
         }
     }
     ~Setup() { ds_sparsifier_destroy(sp); }
 };
 
-// One read of every float and one write of a mask byte per float.
-double floor_pass(const std::vector<std::vector<float>> &data, std::vector<std::vector<uint8_t>> &masks, int threads) {
+// One read of every element and one write of a mask byte per element.
+template <typename T>
+double floor_of(const std::vector<std::vector<uint8_t>> &data, std::vector<std::vector<uint8_t>> &masks,
+                int threads) {
     const auto t0 = Clock::now();
     if (data.size() == 1) {
-        const float *x = data[0].data();
+        const T *x = reinterpret_cast<const T *>(data[0].data());
         uint8_t *m = masks[0].data();
-        const int64_t n = static_cast<int64_t>(data[0].size());
+        const int64_t n = static_cast<int64_t>(masks[0].size());
 #pragma omp parallel for schedule(static) num_threads(threads)
-        for (int64_t i = 0; i < n; ++i) m[i] = x[i] > 0.0f;
+        for (int64_t i = 0; i < n; ++i) m[i] = x[i] > T(0);
     } else {
         const int64_t items = static_cast<int64_t>(data.size());
 #pragma omp parallel for schedule(static) num_threads(threads)
         for (int64_t j = 0; j < items; ++j) {
-            const float *x = data[static_cast<size_t>(j)].data();
+            const T *x = reinterpret_cast<const T *>(data[static_cast<size_t>(j)].data());
             uint8_t *m = masks[static_cast<size_t>(j)].data();
-            const size_t n = data[static_cast<size_t>(j)].size();
-            for (size_t i = 0; i < n; ++i) m[i] = x[i] > 0.0f;
+            const size_t n = masks[static_cast<size_t>(j)].size();
+            for (size_t i = 0; i < n; ++i) m[i] = x[i] > T(0);
         }
     }
     return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+double floor_pass(ds_dtype dtype, const std::vector<std::vector<uint8_t>> &data,
+                  std::vector<std::vector<uint8_t>> &masks, int threads) {
+    switch (dtype) {
+        case DS_DTYPE_FLOAT64: return floor_of<double>(data, masks, threads);
+        case DS_DTYPE_FLOAT16:
+        case DS_DTYPE_BFLOAT16: return floor_of<uint16_t>(data, masks, threads);  // a 2-byte compare
+        default: return floor_of<float>(data, masks, threads);
+    }
 }
 
 double median(std::vector<double> v) {
@@ -190,7 +234,7 @@ int main(int argc, char **argv) {
         for (const Case &c : cases(quick)) {
             Setup s(c);
             std::vector<std::vector<uint8_t>> masks;
-            for (const auto &d : s.data) masks.emplace_back(d.size());
+            for (const auto &d : s.data) masks.emplace_back(d.size() / ds_dtype_size(c.dtype));
             const long extra = step_peak_extra_kib(s.sp);
             for (const std::string &path : paths) {
                 // The scalar reference only once (one thread): it is the oracle, not a contender.
@@ -199,10 +243,10 @@ int main(int argc, char **argv) {
                     setenv("DATASPARSE_SIMD", path.c_str(), 1);
                     check(ds_set_num_threads(t), "threads");
                     check(ds_sparsifier_step(s.sp), "step");  // warm-up
-                    floor_pass(s.data, masks, t);
+                    floor_pass(c.dtype, s.data, masks, t);
                     std::vector<double> ours, floor;
                     for (int r = 0; r < reps; ++r) {
-                        floor.push_back(floor_pass(s.data, masks, t));
+                        floor.push_back(floor_pass(c.dtype, s.data, masks, t));
                         const auto t0 = Clock::now();
                         check(ds_sparsifier_step(s.sp), "step");
                         ours.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
