@@ -33,6 +33,7 @@ enum Op : uint8_t {
     kRecreate,       // kind (the old sparsifier is destroyed: its schedulers are orphans)
     kSchedDestroy,   // slot
     kSchedVerbose,   // slot, verbose
+    kAddTensor,      // name, version, dtype, ndim, shape, row stride, fill (ds_sparsifier_add_data_ex)
     kOpCount
 };
 

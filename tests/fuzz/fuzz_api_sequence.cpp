@@ -24,6 +24,7 @@
 #include "api_ops.hpp"
 #include "fuzz_common.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <functional>
 #include <limits>
@@ -79,10 +80,25 @@ private:
     size_t n_, i_ = 0;
 };
 
+// A registered item as the model knows it: the caller's buffer, its element
+// size and dtype, the matrix it is and the stride of its rows.
 struct Item {
-    int64_t rows, cols;
-    float *data;
+    int64_t rows, cols, stride;
+    ds_dtype dtype;
+    uint8_t *base;
     size_t size() const { return static_cast<size_t>(rows * cols); }
+    size_t esize() const { return ds_dtype_size(dtype); }
+    // Element e (row-major in the matrix) in the caller's buffer.
+    uint8_t *elem(size_t e) const {
+        const int64_t r = static_cast<int64_t>(e) / cols, c = static_cast<int64_t>(e) % cols;
+        return base + static_cast<size_t>(r * stride + c) * esize();
+    }
+    // The elements, contiguous.
+    std::vector<uint8_t> bytes() const {
+        std::vector<uint8_t> out(size() * esize());
+        for (size_t e = 0; e < size(); ++e) std::memcpy(&out[e * esize()], elem(e), esize());
+        return out;
+    }
 };
 
 struct Slot {
@@ -206,10 +222,16 @@ struct Fuzz {
                         sparsity != static_cast<double>(zeros) / static_cast<double>(n))
                         breach("get_sparsity %g, the mask has %zu zeros of %zu", sparsity, zeros, n);
                 }
-                std::vector<float> data(n);
-                if (ds_sparsifier_get_data(sp, name, squashed ? 0 : 1, data.data(), n) != DS_OK)
-                    breach("get_data: %s", ds_last_error());
-                if (std::memcmp(data.data(), it.data, n * sizeof(float)) != 0)
+                const std::vector<uint8_t> want = it.bytes();
+                std::vector<uint8_t> data(want.size());
+                if (ds_sparsifier_get_data_ex(sp, name, squashed ? 0 : 1, data.data(), data.size()) != DS_OK)
+                    breach("get_data_ex: %s", ds_last_error());
+                if (data != want) breach("get_data_ex does not give the caller's buffer");
+                std::vector<float> floats(n);
+                const ds_status fst = ds_sparsifier_get_data(sp, name, squashed ? 0 : 1, floats.data(), n);
+                if (it.dtype != DS_DTYPE_FLOAT32)
+                    expect_failure(fst, DS_ERR_INVALID_ARGUMENT, "get_data of an item that is not float32");
+                else if (fst != DS_OK || std::memcmp(floats.data(), want.data(), want.size()) != 0)
                     breach("get_data does not give the caller's buffer");
             }
             const int update = ds_sparsifier_mask_update(sp);
@@ -337,7 +359,8 @@ struct Fuzz {
         Fuzz &f = *static_cast<Fuzz *>(user);
         if (f.sp_destroyed) breach("an update-mask callback ran after the sparsifier was destroyed in one");
         auto found = f.items.find(name);
-        if (found == f.items.end() || found->second.data != data || found->second.rows != rows ||
+        if (found == f.items.end() || reinterpret_cast<const float *>(found->second.base) != data ||
+            found->second.dtype != DS_DTYPE_FLOAT32 || found->second.stride != cols || found->second.rows != rows ||
             found->second.cols != cols || !config)
             breach("update-mask callback for an item that is not as registered");
         const size_t n = found->second.size();
@@ -451,9 +474,55 @@ struct Fuzz {
         const ds_status st = ds_sparsifier_add_data(sp, n, null_data ? nullptr : buf.data(), rows, cols, cfg, reuse);
         after("add_data", st, b, false, [&] {
             if (!valid_name(n) || !valid_shape || null_data) breach("add_data accepted a bad name, shape or NULL data");
-            items[n] = Item{rows, cols, buf.data()};
+            items[n] = Item{rows, cols, cols, DS_DTYPE_FLOAT32, reinterpret_cast<uint8_t *>(buf.data())};
         });
         ds_config_destroy(cfg);
+    }
+
+    // A tensor of any dtype, N-D shape and row stride, valid or not: a valid
+    // one must register, an invalid one must fail with DS_ERR_INVALID_ARGUMENT.
+    void op_add_tensor() {
+        static const int64_t kSizes[] = {1, 2, 3, 4, 5, 0, -1, 7};
+        static const int32_t kDtypes[] = {0, 1, 2, 3, 0, 7, -1, 2};
+        const char *n = name();
+        ds_tensor_desc d = DS_TENSOR_DESC_INIT;
+        const uint8_t variant = in.byte();
+        if (variant == 0xFF) d.version = 2;
+        const int32_t raw_dtype = kDtypes[in.pick(8)];
+        std::memcpy(&d.dtype, &raw_dtype, sizeof raw_dtype);
+        d.ndim = static_cast<int32_t>(in.pick(10));
+        for (int i = 0; i < DS_MAX_DIMS; ++i) d.shape[i] = i < d.ndim ? kSizes[in.pick(8)] : 0;
+        const unsigned stride_kind = in.pick(4);
+        const bool shape_ok = d.ndim >= 1 && d.ndim <= DS_MAX_DIMS &&
+                              std::all_of(d.shape, d.shape + std::max(0, std::min(d.ndim, DS_MAX_DIMS)),
+                                          [](int64_t x) { return x >= 1; });
+        const int64_t cols = shape_ok ? d.shape[d.ndim - 1] : 1;
+        int64_t rows = 1;
+        for (int i = 0; shape_ok && i + 1 < d.ndim; ++i) rows *= d.shape[i];
+        d.row_stride = stride_kind == 0 ? 0 : stride_kind == 1 ? cols : stride_kind == 2 ? cols + 3 : cols - 1;
+        const bool dtype_ok = raw_dtype >= 0 && raw_dtype <= 3;
+        const bool stride_ok = d.row_stride == 0 || d.row_stride >= cols;
+        const int64_t stride = d.row_stride ? d.row_stride : cols;
+        const bool contiguous_f32 = raw_dtype == 0 && stride == cols;
+        const bool valid = valid_name(n) && d.version == DS_TENSOR_DESC_VERSION && dtype_ok && shape_ok &&
+                           stride_ok && (kind != 2 || contiguous_f32);
+        const size_t es = dtype_ok ? ds_dtype_size(static_cast<ds_dtype>(raw_dtype)) : 4;
+        const size_t span = shape_ok && stride_ok ? static_cast<size_t>((rows - 1) * stride + cols) : 4;
+        const size_t floats = (span * es + 3) / 4;
+        if (pool_floats + floats > kMaxPoolFloats) return;
+        pool.emplace_back(floats);
+        pool_floats += floats;
+        std::vector<float> &buf = pool.back();
+        uint8_t *bytes = reinterpret_cast<uint8_t *>(buf.data());
+        for (size_t i = 0; i < floats * 4; ++i) bytes[i] = static_cast<uint8_t>(in.byte() * 37 + i);
+        const Before b = capture();
+        const ds_status st = ds_sparsifier_add_data_ex(sp, n, buf.data(), &d, nullptr, 0);
+        if (valid && st != DS_OK && !sp_destroyed)
+            breach("add_data_ex of a valid tensor failed: %s", ds_last_error());
+        if (!valid) expect_failure(st, DS_ERR_INVALID_ARGUMENT, "add_data_ex of an invalid tensor");
+        after("add_data_ex", st, b, false, [&] {
+            items[n] = Item{rows, cols, stride, static_cast<ds_dtype>(raw_dtype), bytes};
+        });
     }
 
     void op_remove() {
@@ -543,8 +612,10 @@ struct Fuzz {
         ds_sparsifier_get_squashed(sp, n, &squashed);
         std::vector<uint8_t> mask(size, 1);
         if (!squashed && ds_sparsifier_get_mask(sp, n, mask.data(), size) != DS_OK) breach("get_mask: %s", ds_last_error());
+        if (it.dtype != DS_DTYPE_FLOAT32) breach("get_data succeeded on a %s item", ds_dtype_name(it.dtype));
         for (size_t e = 0; e < size; ++e) {
-            const float want = (original || mask[e]) ? it.data[e] : 0.0f;
+            float want = 0.0f;
+            if (original || mask[e]) std::memcpy(&want, it.elem(e), sizeof want);
             if (std::memcmp(&buf[e], &want, sizeof want) != 0) breach("get_data(original %d) element %zu", original, e);
         }
         for (size_t e = size; e < buf.size(); ++e)
@@ -561,7 +632,7 @@ struct Fuzz {
         struct Was {
             int squashed;
             std::vector<uint8_t> mask;
-            std::vector<float> data;
+            std::vector<uint8_t> data;
         };
         std::map<std::string, Was> was;
         for (const auto &kv : items) {
@@ -569,7 +640,7 @@ struct Fuzz {
             ds_sparsifier_get_squashed(sp, kv.first.c_str(), &w.squashed);
             w.mask.assign(kv.second.size(), 1);
             if (!w.squashed) ds_sparsifier_get_mask(sp, kv.first.c_str(), w.mask.data(), w.mask.size());
-            w.data.assign(kv.second.data, kv.second.data + kv.second.size());
+            w.data = kv.second.bytes();
             was[kv.first] = std::move(w);
         }
         const Before b = capture();
@@ -596,11 +667,12 @@ struct Fuzz {
             int squashed = 0;
             ds_sparsifier_get_squashed(sp, kv.first.c_str(), &squashed);
             if (squashed != (hit || w.squashed)) breach("squash_mask left '%s' squashed %d", kv.first.c_str(), squashed);
+            const size_t es = kv.second.esize();
+            static const uint8_t kZero[8] = {0};
             for (size_t e = 0; e < kv.second.size(); ++e) {
-                const float want = (hit && !w.squashed && leave && !w.mask[e]) ? 0.0f : w.data[e];
-                if (std::memcmp(&kv.second.data[e], &want, sizeof want) != 0)
-                    breach("squash_mask (leave %d) made element %zu of '%s' %g", leave, e, kv.first.c_str(),
-                           double(kv.second.data[e]));
+                const uint8_t *want = (hit && !w.squashed && leave && !w.mask[e]) ? kZero : &w.data[e * es];
+                if (std::memcmp(kv.second.elem(e), want, es) != 0)
+                    breach("squash_mask (leave %d) changed element %zu of '%s' wrongly", leave, e, kv.first.c_str());
             }
         }
     }
@@ -836,7 +908,24 @@ struct Fuzz {
         const unsigned at = in.u16();
         const float v = kFloats[in.pick(12)];
         if (found == items.end()) return;
-        found->second.data[at % found->second.size()] = v;
+        const Item &it = found->second;
+        uint8_t *p = it.elem(at % it.size());
+        uint32_t bits;
+        std::memcpy(&bits, &v, 4);
+        switch (it.dtype) {
+            case DS_DTYPE_FLOAT64: {
+                const double d = v;
+                std::memcpy(p, &d, 8);
+                break;
+            }
+            case DS_DTYPE_FLOAT16:  // any 16 bits are a half: the float's top ones will do
+            case DS_DTYPE_BFLOAT16: {
+                const uint16_t h = static_cast<uint16_t>(bits >> 16);
+                std::memcpy(p, &h, 2);
+                break;
+            }
+            default: std::memcpy(p, &v, 4); break;
+        }
     }
 
     void op_recreate() {
@@ -872,7 +961,7 @@ struct Fuzz {
         static const char *const kOpNames[] = {"add", "remove", "step", "set_param", "get_mask", "get_data", "squash",
                                                "set_mask_update", "save", "load", "sched_create", "sched_step",
                                                "sched_save", "sched_load", "behaviour", "inspect", "mutate_data",
-                                               "recreate", "sched_destroy", "sched_verbose"};
+                                               "recreate", "sched_destroy", "sched_verbose", "add_tensor"};
         static_assert(sizeof kOpNames / sizeof kOpNames[0] == fuzz::kOpCount, "a name for every operation");
         create_sparsifier(in.pick(3), nullptr);
         for (int ops = 0; ops < kMaxOps && in.more(); ++ops) {
@@ -900,6 +989,7 @@ struct Fuzz {
                 case fuzz::kRecreate: op_recreate(); break;
                 case fuzz::kSchedDestroy: op_sched_destroy(); break;
                 case fuzz::kSchedVerbose: op_sched_verbose(); break;
+                case fuzz::kAddTensor: op_add_tensor(); break;
                 default: break;
             }
         }
