@@ -277,9 +277,13 @@ public:
         detail::check(ds_sparsifier_get_data(h(), name.c_str(), original ? 1 : 0, out, count));
     }
     void squashMask(const std::vector<std::string> &names, bool leaveParametrized = true) {
+        // The C API reads names == NULL as "every item"; an empty list names
+        // none, so it is passed as a non-NULL array of length 0.
+        static const char *const no_names[1] = {nullptr};
         std::vector<const char *> list;
         for (const auto &n : names) list.push_back(n.c_str());
-        detail::check(ds_sparsifier_squash_mask(h(), list.data(), list.size(), leaveParametrized ? 1 : 0));
+        detail::check(ds_sparsifier_squash_mask(h(), list.empty() ? no_names : list.data(), list.size(),
+                                                leaveParametrized ? 1 : 0));
     }
     void squashAll(bool leaveParametrized = true) {
         detail::check(ds_sparsifier_squash_mask(h(), nullptr, 0, leaveParametrized ? 1 : 0));

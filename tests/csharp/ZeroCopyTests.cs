@@ -52,6 +52,19 @@ public class ZeroCopyTests {
   }
 
   [Test]
+  public void AnEmptyListOfNamesSquashesNothing() {
+    float[] data = { 1, 2, 3, 4, 9, 9, 9, 9 };
+    using (var config = HalfOf1x4Blocks())
+    using (var sparsifier = new DataNormSparsifier(Norm.L2, config)) {
+      sparsifier.AddData("w", data, 2, 4);
+      sparsifier.Step();
+      sparsifier.SquashMask(new string[0], true);
+      Assert.SequenceEqual(new float[] { 1, 2, 3, 4, 9, 9, 9, 9 }, data, "untouched");
+      Assert.IsFalse(sparsifier.IsSquashed("w"), "not squashed");
+    }
+  }
+
+  [Test]
   public void AddDataCopyDoesNotSeeLaterChanges() {
     float[] data = { 1, 1, 1, 1, 9, 9, 9, 9 };
     using (var config = HalfOf1x4Blocks())

@@ -50,6 +50,18 @@ class ZeroCopyTest {
   }
 
   @Test
+  void anEmptyListOfNamesSquashesNothing() {
+    FloatBuffer data = TestData.direct(new float[] {1, 2, 3, 4});
+    try (DataNormSparsifier sparsifier = halfOfFourBlocks()) {
+      sparsifier.addData("w", data, 2, 2);
+      sparsifier.step();
+      sparsifier.squashMask(new String[0], true);
+      assertArrayEquals(new float[] {1, 2, 3, 4}, TestData.toArray(data));
+      assertEquals(false, sparsifier.isSquashed("w"));
+    }
+  }
+
+  @Test
   void squashWithoutParametrizationLeavesTheBuffer() {
     FloatBuffer data = TestData.direct(new float[] {1, 2, 3, 4});
     try (DataNormSparsifier sparsifier = halfOfFourBlocks()) {
