@@ -655,10 +655,12 @@ public class%}
    * addresses, so they must stay reachable while registered. */
   private final java.util.Map<String, java.nio.FloatBuffer> borrowed = new java.util.HashMap<>();
 
-  /** Registers data under name, borrowed zero-copy: the sparsifier reads the
-   * buffer's floats [0, capacity) at every step and squashMask writes into
-   * them; changes on either side are seen by the other. The buffer must be
-   * direct, writable and in native byte order, with capacity >= rows * cols.
+  /** Registers data under name, borrowed zero-copy: the item is the
+   * buffer's first rows * cols remaining floats, from its position (as it is
+   * at this call; later changes of position or limit do not move the item);
+   * the sparsifier reads them at every step and squashMask writes into them,
+   * so changes on either side are seen by the other. The buffer must be
+   * direct, writable and in native byte order, with remaining() >= rows * cols.
    * The sparsifier keeps a reference to it until the name is removed or
    * replaced, or the sparsifier is closed. */
   public void addData(String name, java.nio.FloatBuffer data, long rows, long cols) {
@@ -684,7 +686,10 @@ public class%}
     if (data.isReadOnly())
       throw new DatasparseException(DatasparseException.INVALID_ARGUMENT,
           "data must be writable (squashMask writes into it), got a read-only buffer");
-    addDataBorrowedNative(name, data, rows, cols, config, reuseMask);
+    // Like every NIO API, the item is the buffer's remaining floats: from
+    // its position to its limit (a slice has exactly those, at index 0).
+    java.nio.FloatBuffer view = data.slice();
+    addDataBorrowedNative(name, view, rows, cols, config, reuseMask);
     borrowed.put(name, data);
   }
 

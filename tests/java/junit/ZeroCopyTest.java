@@ -86,6 +86,32 @@ class ZeroCopyTest {
   }
 
   @Test
+  void aBufferIsBorrowedFromItsPositionLikeEveryNioApi() {
+    FloatBuffer whole = TestData.direct(new float[] {100, 100, 1, 2, 3, 4});
+    whole.position(2); // not sliced: the position alone says where the item starts
+    try (DataNormSparsifier sparsifier = halfOfFourBlocks()) {
+      sparsifier.addData("w", whole, 1, 4);
+      sparsifier.step();
+      assertArrayEquals(new float[] {1, 2, 3, 4}, sparsifier.getData("w", true));
+      sparsifier.squashAll();
+      assertArrayEquals(new float[] {100, 100, 0, 0, 3, 4}, TestData.toArray(whole));
+      assertEquals(2, whole.position()); // the caller's position is left as it was
+    }
+  }
+
+  @Test
+  void aBufferWithFewerRemainingThanRowsTimesColsIsRejected() {
+    FloatBuffer data = TestData.direct(8);
+    data.position(4); // 4 remaining, 8 in all
+    try (DataNormSparsifier sparsifier = halfOfFourBlocks()) {
+      DatasparseException e = assertThrows(DatasparseException.class, () -> sparsifier.addData("w", data, 2, 4));
+      assertEquals(DatasparseException.INVALID_ARGUMENT, e.getStatus());
+      assertTrue(e.getMessage().contains("4 elements, fewer than rows*cols = 2*4"), e.getMessage());
+      assertEquals(0, sparsifier.size());
+    }
+  }
+
+  @Test
   void anArrayIsCopied() {
     float[] data = {1, 2, 3, 4};
     try (DataNormSparsifier sparsifier = halfOfFourBlocks()) {
