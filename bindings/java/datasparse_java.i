@@ -1444,7 +1444,7 @@ public final class%}
    * TF Model Optimization's PolynomialDecay.
    *
    * @param initial the value at beginStep
-   * @param final_ the value at endStep
+   * @param finalValue the value at endStep
    * @param beginStep the first pruning epoch, at least 0
    * @param endStep the last, after beginStep
    * @param power the exponent, at least 0

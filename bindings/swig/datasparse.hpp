@@ -572,12 +572,12 @@ public:
         detail::check(ds_schedule_create_cubic(&options, &raw));
         return adopt(raw);
     }
-    static BuiltinSchedule *polynomialDecay(double initial, double final_, int64_t beginStep, int64_t endStep,
+    static BuiltinSchedule *polynomialDecay(double initial, double finalValue, int64_t beginStep, int64_t endStep,
                                             double power, int64_t frequency) {
         ds_schedule *raw = nullptr;
         ds_polynomial_decay_options options = DS_POLYNOMIAL_DECAY_OPTIONS_INIT;
         options.initial = initial;
-        options.final = final_;
+        options.final = finalValue;
         options.begin_step = beginStep;
         options.end_step = endStep;
         options.power = power;

@@ -80,8 +80,9 @@ inline Failure expired(const char *type) {
 
 /* ---------------------------------------------------------------------
  * 2. The allow-list (as OR-Tools does): everything is ignored, then each
- *    symbol the bindings expose is listed. A language may hide more of
- *    them, or rename them, in its surface file; it cannot add any.
+ *    symbol the bindings expose is listed. A language may hide or rename
+ *    them in its surface file; the few helpers it adds itself (%extend)
+ *    are listed there, next to their definition.
  * --------------------------------------------------------------------- */
 %define %ignoreall %ignore ""; %enddef
 %define %unignore %rename("%s") %enddef
