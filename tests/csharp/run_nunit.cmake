@@ -1,8 +1,13 @@
 # cmake -P helper for CTest: runs one NUnit fixture with nunit-console (2.6),
 # shows its output, then prints a closing "N passed, M failed" line.
+# -domain=None: the tests run in the runner's own AppDomain (nothing is
+# unloaded at the end; under mono, nunit-console was seen to hang, rarely,
+# after the results, while unloading the test domain); -noshadow: the test
+# assembly runs from its directory, beside Datasparse.dll and the native
+# libraries.
 #   -DNUNIT= -DASSEMBLY= -DFIXTURE= -DRESULT=
 execute_process(
-  COMMAND "${NUNIT}" "${ASSEMBLY}" "-run=${FIXTURE}" -noshadow -nologo -labels "-result=${RESULT}"
+  COMMAND "${NUNIT}" "${ASSEMBLY}" "-run=${FIXTURE}" -domain=None -noshadow -nologo -labels "-result=${RESULT}"
   RESULT_VARIABLE rc
   OUTPUT_VARIABLE out
   ERROR_VARIABLE out
