@@ -22,7 +22,7 @@ SOURCES = {".c", ".h", ".cpp", ".hpp", ".i"}
 PUBLIC = "datasparse/datasparse.h"
 # Headers from outside the project that a layer may use (angle brackets).
 STD = re.compile(r"^[a-z_0-9]+(\.h)?$|^sys/|^xsimd/")
-SWIG_LIB = re.compile(r"^[a-z_0-9]+\.i$")   # SWIG's own library (<stdint.i>, ...)
+SWIG_LIB = re.compile(r"^[a-z_0-9]+\.(i|swg)$")   # SWIG's own library (<stdint.i>, <enums.swg>, ...)
 
 
 def quoted_ok(layer: str, target: str, source: Path, root: Path) -> bool:

@@ -1,4 +1,4 @@
-// Pinning, conversions and argument checks shared by the C# proxies.
+// Pinning and argument checks shared by the C# proxies.
 namespace Datasparse {
 
 internal static class BufferUtil {
@@ -21,22 +21,10 @@ internal static class BufferUtil {
     return new PinnedArray(array);
   }
 
-  internal static void RequireArray(global::System.Array array, string name) {
-    if (array == null) throw new global::System.ArgumentNullException(name);
-  }
-
-  // A proxy passed as an argument must not be disposed (native code would see NULL).
-  internal static global::System.Runtime.InteropServices.HandleRef Live(
-      global::System.Runtime.InteropServices.HandleRef handle, object proxy, string type) {
-    if (proxy != null && handle.Handle == global::System.IntPtr.Zero)
-      throw new global::System.ObjectDisposedException(type, type + " was disposed");
-    return handle;
-  }
-
-  internal static string[] ToArray(StringVector vector) {
-    string[] result = new string[vector.Count];
-    vector.CopyTo(result);
-    return result;
+  // The argument, or an ArgumentNullException naming the parameter.
+  internal static T NotNull<T>(T argument, string name) where T : class {
+    if (argument == null) throw new global::System.ArgumentNullException(name);
+    return argument;
   }
 }
 

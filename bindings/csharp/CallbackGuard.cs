@@ -4,7 +4,7 @@
 // that catches everything and calls Fail: the exception is kept for the
 // thread, the native side is told the callback failed (it then fails the
 // step, which changes nothing), and the exception becomes the
-// InnerException of the DatasparseException that step() throws.
+// InnerException of the CallbackException that step() throws.
 namespace Datasparse {
 
 internal static class CallbackGuard {

@@ -1,18 +1,27 @@
-/* Java idioms for the language-neutral interface ../swig/datasparse.i
- * (package org.datasparse; SWIG is run with -package org.datasparse).
+/* Java surface of the interface ../swig/datasparse.i (package
+ * org.datasparse; SWIG runs with -package org.datasparse). The shared
+ * policy (allow-list, enums, exceptions, handles) is there; here are the
+ * Java idioms:
  *
- *  - Errors: every wrapper catches datasparse::Error (and anything else) and
- *    throws org.datasparse.DatasparseException(status, statusName, message).
- *    A Java exception thrown in a callback is kept as the cause of the
- *    DatasparseException (DS_ERR_CALLBACK) that step() throws.
  *  - Handles (Config, the sparsifiers, DataScheduler, BuiltinSchedule) are
- *    AutoCloseable; close() releases the native object, and any call after
- *    it throws DatasparseException (DS_ERR_STATE) instead of crashing.
- *  - Lifetimes: a sparsifier keeps the direct FloatBuffers it borrows, a
- *    DataScheduler keeps its sparsifier and schedule, a lambda
- *    BuiltinSchedule keeps its LambdaFactor.
+ *    AutoCloseable: close() releases the native object now; any later use,
+ *    also as an argument, throws IllegalStateException (StateException).
+ *    The wrapper itself is freed by a java.lang.ref.Cleaner once its proxy
+ *    is unreachable (no finalize()). No SWIG internals are public: no
+ *    delete(), swigCPtr, swigTakeOwnership(), swigValue(), module class.
+ *  - Enums are real Java enums (Status, Norm, LogLevel) from datasparse.h.
+ *  - Failures throw by meaning (Failures.java): IllegalArgumentException,
+ *    NoSuchElementException, IllegalStateException, checked IOException
+ *    subtypes for files and corrupt states, ..., each a DatasparseFailure
+ *    carrying the status; a null argument is a NullPointerException naming
+ *    the parameter.
+ *  - Arrays (float[], byte[]) are copied; a direct FloatBuffer is borrowed
+ *    zero-copy from its position. Lists of names are java.util.List.
+ *  - Lifetimes: a sparsifier keeps the buffers it borrows, a DataScheduler
+ *    its sparsifier and schedule, a lambda BuiltinSchedule its LambdaFactor,
+ *    Library the installed LogHandler.
  *  - Arrays cross JNI in one bulk copy (Get/Set<Type>ArrayRegion), never
- *    element by element; direct FloatBuffers are borrowed zero-copy.
+ *    element by element.
  */
 
 /* ---------------------------------------------------------------------
@@ -26,70 +35,15 @@
 
 namespace ds_java {
 
-/* The Java exception a failed callback threw, kept (as a global ref) on its
- * thread until the DatasparseException of the failed call takes it as cause. */
-static thread_local jthrowable t_callback_cause = nullptr;
-
-static void keepCallbackCause(JNIEnv *jenv, jthrowable cause) {
-    if (t_callback_cause) jenv->DeleteGlobalRef(t_callback_cause);
-    t_callback_cause = cause ? static_cast<jthrowable>(jenv->NewGlobalRef(cause)) : nullptr;
-}
-
-/* "java.lang.IllegalStateException: message", with the pending exception cleared. */
-static std::string describeThrowable(JNIEnv *jenv, jthrowable error) {
+/* A NullPointerException naming the parameter, like Objects.requireNonNull. */
+static void throwNull(JNIEnv *jenv, const char *parameter) {
     jenv->ExceptionClear();
-    std::string text = "Java exception";
-    jclass throwable = jenv->FindClass("java/lang/Throwable");
-    if (throwable) {
-        jmethodID toString = jenv->GetMethodID(throwable, "toString", "()Ljava/lang/String;");
-        jstring jtext = toString ? static_cast<jstring>(jenv->CallObjectMethod(error, toString)) : nullptr;
-        if (jtext && !jenv->ExceptionCheck()) {
-            const char *chars = jenv->GetStringUTFChars(jtext, nullptr);
-            if (chars) {
-                text = chars;
-                jenv->ReleaseStringUTFChars(jtext, chars);
-            }
-        }
-        if (jtext) jenv->DeleteLocalRef(jtext);
-        jenv->DeleteLocalRef(throwable);
-    }
-    jenv->ExceptionClear();
-    return text;
-}
-
-/* Throws org.datasparse.DatasparseException. message may start with the
- * status name ("DS_ERR_SHAPE: ..."), as datasparse::Error's do: that
- * prefix is dropped, getStatusName() carries it. */
-static void throwError(JNIEnv *jenv, int status, const char *message) {
-    jthrowable cause = t_callback_cause;
-    t_callback_cause = nullptr;
-    jenv->ExceptionClear();
-    const char *name = ds_status_string(static_cast<ds_status>(status));
-    std::string text = message ? message : "";
-    const std::string prefix = std::string(name) + ": ";
-    if (text.compare(0, prefix.size(), prefix) == 0) text.erase(0, prefix.size());
-
-    jclass cls = jenv->FindClass("org/datasparse/DatasparseException");
-    jmethodID ctor = cls ? jenv->GetMethodID(cls, "<init>", "(ILjava/lang/String;Ljava/lang/String;Ljava/lang/Throwable;)V")
-                         : nullptr;
-    jstring jname = ctor ? jenv->NewStringUTF(name) : nullptr;
-    jstring jtext = jname ? jenv->NewStringUTF(text.c_str()) : nullptr;
-    jobject error = jtext ? jenv->NewObject(cls, ctor, static_cast<jint>(status), jname, jtext,
-                                            status == DS_ERR_CALLBACK ? cause : nullptr)
-                          : nullptr;
-    if (error) jenv->Throw(static_cast<jthrowable>(error));
-    /* else: the JVM already has an exception pending (NoClassDefFoundError, OutOfMemoryError). */
-    if (cause) jenv->DeleteGlobalRef(cause);
-}
-
-static void throwNull(JNIEnv *jenv, const char *what) {
-    jenv->ExceptionClear();
-    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, what);
+    SWIG_JavaThrowException(jenv, SWIG_JavaNullPointerException, parameter);
 }
 
 static bool javaArrayLength(JNIEnv *jenv, size_t size) {
     if (size > static_cast<size_t>(INT_MAX)) {
-        throwError(jenv, DS_ERR_INVALID_ARGUMENT, "the result is too large for a Java array");
+        raise(jenv, {DS_ERR_INVALID_ARGUMENT, "the result is too large for a Java array", nullptr});
         return false;
     }
     return true;
@@ -114,6 +68,7 @@ static jobjectArray toStringArray(JNIEnv *jenv, const std::vector<std::string> &
     jclass stringClass = jenv->FindClass("java/lang/String");
     if (!stringClass) return nullptr;
     jobjectArray out = jenv->NewObjectArray(static_cast<jsize>(v.size()), stringClass, nullptr);
+    jenv->DeleteLocalRef(stringClass);
     for (size_t i = 0; out && i < v.size(); ++i) {
         jstring s = jenv->NewStringUTF(v[i].c_str());
         if (!s) return nullptr;
@@ -124,9 +79,9 @@ static jobjectArray toStringArray(JNIEnv *jenv, const std::vector<std::string> &
 }
 
 /* Copies a Java array into temp; false (with a Java exception pending) on failure. */
-static bool fromByteArray(JNIEnv *jenv, jbyteArray in, std::vector<uint8_t> &temp, const char *what) {
+static bool fromByteArray(JNIEnv *jenv, jbyteArray in, std::vector<uint8_t> &temp, const char *parameter) {
     if (!in) {
-        throwNull(jenv, what);
+        throwNull(jenv, parameter);
         return false;
     }
     temp.resize(static_cast<size_t>(jenv->GetArrayLength(in)));
@@ -134,9 +89,9 @@ static bool fromByteArray(JNIEnv *jenv, jbyteArray in, std::vector<uint8_t> &tem
     return !jenv->ExceptionCheck();
 }
 
-static bool fromFloatArray(JNIEnv *jenv, jfloatArray in, std::vector<float> &temp, const char *what) {
+static bool fromFloatArray(JNIEnv *jenv, jfloatArray in, std::vector<float> &temp, const char *parameter) {
     if (!in) {
-        throwNull(jenv, what);
+        throwNull(jenv, parameter);
         return false;
     }
     temp.resize(static_cast<size_t>(jenv->GetArrayLength(in)));
@@ -144,9 +99,9 @@ static bool fromFloatArray(JNIEnv *jenv, jfloatArray in, std::vector<float> &tem
     return !jenv->ExceptionCheck();
 }
 
-static bool fromStringArray(JNIEnv *jenv, jobjectArray in, std::vector<std::string> &temp, const char *what) {
+static bool fromStringArray(JNIEnv *jenv, jobjectArray in, std::vector<std::string> &temp, const char *parameter) {
     if (!in) {
-        throwNull(jenv, what);
+        throwNull(jenv, parameter);
         return false;
     }
     const jsize n = jenv->GetArrayLength(in);
@@ -154,7 +109,7 @@ static bool fromStringArray(JNIEnv *jenv, jobjectArray in, std::vector<std::stri
     for (jsize i = 0; i < n; ++i) {
         jstring s = static_cast<jstring>(jenv->GetObjectArrayElement(in, i));
         if (!s) {
-            throwNull(jenv, "a name in the array is null");
+            throwNull(jenv, (std::string(parameter) + "[" + std::to_string(i) + "]").c_str());
             return false;
         }
         const char *chars = jenv->GetStringUTFChars(s, nullptr);
@@ -169,7 +124,8 @@ static bool fromStringArray(JNIEnv *jenv, jobjectArray in, std::vector<std::stri
 /* The Java proxies handed to updateMask (DataView, Config, MaskView) point at
  * objects that live only during the call: the director makes them, and a
  * guard zeroes their swigCPtr when the call returns (or throws), so a view
- * kept past its callback throws DS_ERR_STATE instead of touching freed memory. */
+ * kept past its callback throws IllegalStateException (the shared check on
+ * self) instead of touching freed memory. */
 static jobject newCallbackView(JNIEnv *jenv, const char *className, const void *object) {
     jobject view = nullptr;
     jclass cls = jenv->FindClass(className);
@@ -180,7 +136,7 @@ static jobject newCallbackView(JNIEnv *jenv, const char *className, const void *
     }
     if (!view) {
         jenv->ExceptionClear();
-        throw Swig::DirectorException("cannot create the Java view for updateMask");
+        throw datasparse::Error(DS_ERR_INTERNAL, "cannot create the Java view for updateMask");
     }
     return view;
 }
@@ -197,12 +153,18 @@ class CallbackViewGuard {
 public:
     CallbackViewGuard(JNIEnv *jenv, jobject view) : jenv_(jenv), view_(view) {}
     ~CallbackViewGuard() {
+        jthrowable pending = jenv_->ExceptionOccurred();  /* kept across the JNI calls below */
+        if (pending) jenv_->ExceptionClear();
         jclass cls = jenv_->GetObjectClass(view_);
         jfieldID field = jenv_->GetFieldID(cls, "swigCPtr", "J");
         if (field) jenv_->SetLongField(view_, field, 0);
         jenv_->ExceptionClear();
         jenv_->DeleteLocalRef(cls);
         jenv_->DeleteLocalRef(view_);
+        if (pending) {
+            jenv_->Throw(pending);
+            jenv_->DeleteLocalRef(pending);
+        }
     }
     CallbackViewGuard(const CallbackViewGuard &) = delete;
     CallbackViewGuard &operator=(const CallbackViewGuard &) = delete;
@@ -216,60 +178,156 @@ private:
 %}
 
 /* ---------------------------------------------------------------------
- * Loading the JNI library: org.datasparse.NativeLoader (datasparse.library.path,
- * then java.library.path, then beside the jar).
+ * The module: no public module class (Library is the public face); the
+ * JNI class is package-private and loads the library (NativeLoader).
  * --------------------------------------------------------------------- */
+%pragma(java) moduleclassmodifiers="final class"
+%pragma(java) jniclassclassmodifiers="final class"
 %pragma(java) jniclasscode=%{
   static {
     NativeLoader.load();
   }
 %}
+%rename(statusName) ds_status_string;
+%javamethodmodifiers ds_status_string "";
+%javamethodmodifiers datasparse::version "";
 
 /* ---------------------------------------------------------------------
- * Errors
+ * Enums: real Java enums with the C values (value(), of(int)).
  * --------------------------------------------------------------------- */
-%exception {
-  try {
-    $action
-  } catch (const datasparse::Error &e) {
-    ds_java::throwError(jenv, e.status(), e.what());
-    return $null;
-  } catch (const Swig::DirectorException &e) {
-    ds_java::throwError(jenv, DS_ERR_CALLBACK, e.what());
-    return $null;
-  } catch (const std::bad_alloc &) {
-    ds_java::throwError(jenv, DS_ERR_NO_MEMORY, "out of memory");
-    return $null;
-  } catch (const std::exception &e) {
-    ds_java::throwError(jenv, DS_ERR_INTERNAL, e.what());
-    return $null;
-  } catch (...) {
-    ds_java::throwError(jenv, DS_ERR_INTERNAL, "unknown C++ exception");
-    return $null;
-  }
-}
+%include <enums.swg>
+%javaconst(1);
+%typemap(javabody) enum SWIGTYPE %{
+  private final int value;
 
-/* A Java exception thrown in updateMask/compute/factor: clear it (nothing
- * may stay pending on the way back through native frames), keep it as the
- * cause of the coming DatasparseException, and unwind to the trampoline
- * in datasparse.hpp, which reports its text through ds_set_callback_error. */
-%feature("director:except") %{
-  jthrowable $error = jenv->ExceptionOccurred();
-  if ($error) {
-    std::string ds_message = ds_java::describeThrowable(jenv, $error);
-    ds_java::keepCallbackCause(jenv, $error);
-    jenv->DeleteLocalRef($error);
-    throw Swig::DirectorException(ds_message.c_str());
+  private $javaclassname(int value) {
+    this.value = value;
+  }
+
+  /**
+   * The value of this constant in the C API ({@code datasparse.h}).
+   *
+   * @return the C value
+   */
+  public int value() {
+    return value;
+  }
+
+  /* The constant of a C value. */
+  static $javaclassname of(int value) {
+    for ($javaclassname constant : values())
+      if (constant.value == value) return constant;
+    throw new IllegalArgumentException("no $javaclassname has the value " + value);
+  }
+%}
+%typemap(javain) enum SWIGTYPE "java.util.Objects.requireNonNull($javainput, \"$javainput\").value()"
+%typemap(javaout) enum SWIGTYPE {
+    return $javaclassname.of($jnicall);
+  }
+%typemap(javadirectorin) enum SWIGTYPE "$javaclassname.of($jniinput)"
+%typemap(javadirectorout) enum SWIGTYPE "($javacall).value()"
+
+%typemap(javaclassmodifiers) enum ds_status %{/**
+ * The status of a failed call, as the C API's {@code ds_status}: every
+ * exception of the library is a {@link DatasparseFailure} carrying one.
+ * {@code OK}: success; {@code INVALID_ARGUMENT}: an argument is malformed or
+ * out of range; {@code NOT_FOUND}: no item or key of that name;
+ * {@code SHAPE}: shapes do not agree; {@code STATE}: not possible in the
+ * object's state (closed, squashed, inside a callback); {@code CALLBACK}: a
+ * callback failed; {@code CORRUPT}: a saved state is malformed; {@code IO}:
+ * reading or writing a file failed; {@code NO_MEMORY}: an allocation failed;
+ * {@code UNSUPPORTED}: not possible in this build; {@code INTERNAL}: a bug in
+ * datasparse.
+ */
+public enum%}
+%typemap(javaclassmodifiers) enum ds_norm %{/**
+ * The block score of a {@link DataNormSparsifier}: the mean of |x| ({@code L1})
+ * or of x*x ({@code L2}) over the block's elements.
+ */
+public enum%}
+%typemap(javaclassmodifiers) enum ds_log_level %{/**
+ * The level of a log message: {@code DEBUG}, {@code INFO} (e.g. a verbose
+ * scheduler's values) or {@code WARNING} (e.g. data replaced under an
+ * existing name).
+ */
+public enum%}
+
+/* ---------------------------------------------------------------------
+ * Proxies: one body for every class. Owned objects are deleted by a
+ * Cleaner when their proxy becomes unreachable (for a handle, close() has
+ * usually released the native object long before); nothing is public.
+ * --------------------------------------------------------------------- */
+%typemap(javabody) SWIGTYPE %{
+  private transient long swigCPtr;
+
+  $javaclassname(long cPtr, boolean cMemoryOwn) {
+    swigCPtr = cPtr;
+    if (cMemoryOwn) NativeObjects.deleteWhenUnreachable(this, cPtr, $imclassname::delete_$javaclassname);
+  }
+
+  static long getCPtr($javaclassname obj) {
+    return (obj == null) ? 0 : obj.swigCPtr;
+  }
+%}
+%typemap(javabody_derived) SWIGTYPE %{
+  private transient long swigCPtr;
+
+  $javaclassname(long cPtr, boolean cMemoryOwn) {
+    super($imclassname.$javaclazznameSWIGUpcast(cPtr), cMemoryOwn);
+    swigCPtr = cPtr;
+  }
+
+  static long getCPtr($javaclassname obj) {
+    return (obj == null) ? 0 : obj.swigCPtr;
+  }
+%}
+/* The views are never owned (they belong to the running callback). */
+%typemap(javabody) datasparse::DataView, datasparse::MaskView %{
+  private transient long swigCPtr;
+
+  $javaclassname(long cPtr, boolean cMemoryOwn) {
+    swigCPtr = cPtr;
+  }
+
+  static long getCPtr($javaclassname obj) {
+    return (obj == null) ? 0 : obj.swigCPtr;
+  }
+%}
+%typemap(javafinalize) SWIGTYPE ""
+%typemap(javadestruct, methodname="delete", methodmodifiers="private") SWIGTYPE ""
+%typemap(javadestruct_derived, methodname="delete", methodmodifiers="private") SWIGTYPE ""
+%typemap(directorowner_take, methodname="swigTakeOwnership") SWIGTYPE %{
+%}
+%typemap(directorowner_release, methodname="swigReleaseOwnership") SWIGTYPE %{
+%}
+/* Called by a director's C++ destructor if its Java object still exists. */
+%typemap(directordisconnect, methodname="swigDirectorDisconnect") SWIGTYPE %{
+  private void $methodname() {
+    swigCPtr = 0;
   }
 %}
 
-/* Calls on a closed (deleted) object reach C++ with a null this: refuse them. */
-%typemap(check) SWIGTYPE *self %{
-  if (!$1) {
-    ds_java::throwError(jenv, DS_ERR_STATE, "$symname: the object was closed");
-    return $null;
-  }
-%}
+/* A null argument is a NullPointerException naming the parameter. */
+%typemap(javain) const std::string & "java.util.Objects.requireNonNull($javainput, \"$javainput\")"
+%typemap(javain) SWIGTYPE &, const SWIGTYPE & "$javaclassname.getCPtr(java.util.Objects.requireNonNull($javainput, \"$javainput\"))"
+
+/* The handle classes: AutoCloseable; close() is C++ close(). */
+%define DS_JAVA_HANDLE(TYPE, WHAT)
+%typemap(javainterfaces) TYPE "AutoCloseable"
+%rename(closeNative) TYPE::close;
+%javamethodmodifiers TYPE::close "private";
+%javamethodmodifiers TYPE::isClosed "
+  /**
+   * Whether {@link #close()} was called.
+   *
+   * @return true once closed
+   */
+  public";
+%enddef
+DS_JAVA_HANDLE(datasparse::Config, "config")
+DS_JAVA_HANDLE(datasparse::Sparsifier, "sparsifier")
+DS_JAVA_HANDLE(datasparse::DataScheduler, "scheduler")
+DS_JAVA_HANDLE(datasparse::BuiltinSchedule, "schedule")
 
 /* ---------------------------------------------------------------------
  * Arrays and buffers
@@ -287,7 +345,7 @@ private:
 %typemap(jstype) const std::vector<uint8_t> & "byte[]"
 %typemap(javain) const std::vector<uint8_t> & "$javainput"
 %typemap(in) const std::vector<uint8_t> & (std::vector<uint8_t> temp) %{
-  if (!ds_java::fromByteArray(jenv, $input, temp, "$1_name is null")) return $null;
+  if (!ds_java::fromByteArray(jenv, $input, temp, "$1_name")) return $null;
   $1 = &temp;
 %}
 
@@ -298,11 +356,11 @@ private:
 %typemap(javaout) std::vector<float> { return $jnicall; }
 %typemap(out) std::vector<float> %{ $result = ds_java::toFloatArray(jenv, $1); %}
 
-/* std::vector<std::string> <-> String[] (names, config keys) */
+/* std::vector<std::string> -> an unmodifiable List<String> (names, keys) */
 %typemap(jni) std::vector<std::string> "jobjectArray"
 %typemap(jtype) std::vector<std::string> "String[]"
-%typemap(jstype) std::vector<std::string> "String[]"
-%typemap(javaout) std::vector<std::string> { return $jnicall; }
+%typemap(jstype) std::vector<std::string> "java.util.List<String>"
+%typemap(javaout) std::vector<std::string> { return java.util.List.of($jnicall); }
 %typemap(out) std::vector<std::string> %{ $result = ds_java::toStringArray(jenv, $1); %}
 
 %typemap(jni) const std::vector<std::string> & "jobjectArray"
@@ -310,7 +368,7 @@ private:
 %typemap(jstype) const std::vector<std::string> & "String[]"
 %typemap(javain) const std::vector<std::string> & "$javainput"
 %typemap(in) const std::vector<std::string> & (std::vector<std::string> temp) %{
-  if (!ds_java::fromStringArray(jenv, $input, temp, "$1_name is null")) return $null;
+  if (!ds_java::fromStringArray(jenv, $input, temp, "$1_name")) return $null;
   $1 = &temp;
 %}
 
@@ -322,12 +380,7 @@ private:
 %typemap(jstype) (uint8_t *out, size_t count) "byte[]"
 %typemap(javain) (uint8_t *out, size_t count) "$javainput"
 %typemap(in) (uint8_t *out, size_t count) (std::vector<uint8_t> temp) %{
-  if (!$input) {
-    ds_java::throwNull(jenv, "out is null");
-    return $null;
-  }
-  temp.resize(static_cast<size_t>(jenv->GetArrayLength($input)));
-  jenv->GetByteArrayRegion($input, 0, static_cast<jsize>(temp.size()), reinterpret_cast<jbyte *>(temp.data()));
+  if (!ds_java::fromByteArray(jenv, $input, temp, "out")) return $null;
   $1 = temp.data();
   $2 = temp.size();
 %}
@@ -340,12 +393,7 @@ private:
 %typemap(jstype) (float *out, size_t count) "float[]"
 %typemap(javain) (float *out, size_t count) "$javainput"
 %typemap(in) (float *out, size_t count) (std::vector<float> temp) %{
-  if (!$input) {
-    ds_java::throwNull(jenv, "out is null");
-    return $null;
-  }
-  temp.resize(static_cast<size_t>(jenv->GetArrayLength($input)));
-  jenv->GetFloatArrayRegion($input, 0, static_cast<jsize>(temp.size()), temp.data());
+  if (!ds_java::fromFloatArray(jenv, $input, temp, "out")) return $null;
   $1 = temp.data();
   $2 = temp.size();
 %}
@@ -359,7 +407,7 @@ private:
 %typemap(jstype) (const float *data, size_t count) "float[]"
 %typemap(javain) (const float *data, size_t count) "$javainput"
 %typemap(in) (const float *data, size_t count) (std::vector<float> temp) %{
-  if (!ds_java::fromFloatArray(jenv, $input, temp, "data is null")) return $null;
+  if (!ds_java::fromFloatArray(jenv, $input, temp, "data")) return $null;
   $1 = temp.data();
   $2 = temp.size();
 %}
@@ -369,101 +417,32 @@ private:
 %typemap(jstype) (const uint8_t *values, size_t count) "byte[]"
 %typemap(javain) (const uint8_t *values, size_t count) "$javainput"
 %typemap(in) (const uint8_t *values, size_t count) (std::vector<uint8_t> temp) %{
-  if (!ds_java::fromByteArray(jenv, $input, temp, "values is null")) return $null;
+  if (!ds_java::fromByteArray(jenv, $input, temp, "values")) return $null;
   $1 = temp.data();
   $2 = temp.size();
 %}
 
-/* (data, count) borrowed zero-copy from a direct FloatBuffer: its capacity
- * is the element count. The Java side (Sparsifier.addData) checks byte
- * order and writability first and keeps the buffer while registered. */
+/* (data, count) borrowed zero-copy from a direct FloatBuffer: the Java side
+ * (Sparsifier.addData) checks it and passes its slice(), whose capacity is
+ * the caller's remaining(). */
 %typemap(jni) (float *data, size_t count) "jobject"
 %typemap(jtype) (float *data, size_t count) "java.nio.FloatBuffer"
 %typemap(jstype) (float *data, size_t count) "java.nio.FloatBuffer"
 %typemap(javain) (float *data, size_t count) "$javainput"
 %typemap(in) (float *data, size_t count) %{
   if (!$input) {
-    ds_java::throwNull(jenv, "data is null");
+    ds_java::throwNull(jenv, "data");
     return $null;
   }
   $1 = static_cast<float *>(jenv->GetDirectBufferAddress($input));
   if (!$1) {
-    ds_java::throwError(jenv, DS_ERR_INVALID_ARGUMENT,
-                        "data must be a direct FloatBuffer (ByteBuffer.allocateDirect(4 * n)"
-                        ".order(ByteOrder.nativeOrder()).asFloatBuffer()); use a float[] to copy instead");
+    ds_java::raise(jenv, {DS_ERR_INVALID_ARGUMENT, "data must be a direct FloatBuffer", nullptr});
     return $null;
   }
   $2 = static_cast<size_t>(jenv->GetDirectBufferCapacity($input));
 %}
 
-/* ---------------------------------------------------------------------
- * Classes
- * --------------------------------------------------------------------- */
-
-/* Error becomes DatasparseException (above); Config's copy is new Config(other). */
-
-/* Views used after their callback: say so rather than "closed". */
-%typemap(check) datasparse::DataView *self, datasparse::DataView const *self,
-                datasparse::MaskView *self, datasparse::MaskView const *self %{
-  if (!$1) {
-    ds_java::throwError(jenv, DS_ERR_STATE, "$symname: a view is only valid during its updateMask call");
-    return $null;
-  }
-%}
-
-/* Views exist only inside updateMask; Java never constructs them. */
-
-/* Java close() replaces the C++ close()/isClosed(): it deletes the whole object
- * (each closeable class below has the same close() and isClosed()). */
-%ignore datasparse::Sparsifier::close;
-%ignore datasparse::Sparsifier::isClosed;
-%ignore datasparse::DataScheduler::close;
-%ignore datasparse::DataScheduler::isClosed;
-
-%define DS_JAVA_CLOSEABLE(TYPE)
-%typemap(javainterfaces) TYPE "AutoCloseable"
-%enddef
-
-
-DS_JAVA_CLOSEABLE(datasparse::Config)
-DS_JAVA_CLOSEABLE(datasparse::Sparsifier)
-DS_JAVA_CLOSEABLE(datasparse::DataScheduler)
-DS_JAVA_CLOSEABLE(datasparse::BuiltinSchedule)
-
-/* Config ------------------------------------------------------------ */
-%typemap(javacode) datasparse::Config %{
-  /** Releases the native object now (the finaliser is only a safety net).
-   * Calls after close() throw DatasparseException (DS_ERR_STATE); closing
-   * twice does nothing. */
-  @Override
-  public void close() {
-    delete();
-  }
-
-  /** Whether close() was called. */
-  public boolean isClosed() {
-    return swigCPtr == 0;
-  }
-
-  /** Sets key to value and returns this config, for chaining. */
-  public Config with(String key, double value) {
-    set(key, value);
-    return this;
-  }
-
-  @Override
-  public String toString() {
-    if (isClosed()) return "Config(closed)";
-    StringBuilder out = new StringBuilder("{");
-    for (String key : keys()) {
-      if (out.length() > 1) out.append(", ");
-      out.append(key).append('=').append(get(key));
-    }
-    return out.append('}').toString();
-  }
-%}
-
-/* updateMask's arguments: Java proxies made by the director and invalidated
+/* updateMask's arguments: Java proxies made by the director and detached
  * when the call ends (ds_java::CallbackViewGuard). */
 %define DS_JAVA_CALLBACK_VIEW(CTYPE, JCLASS)
 %typemap(jni) CTYPE "jobject"
@@ -473,7 +452,7 @@ DS_JAVA_CLOSEABLE(datasparse::BuiltinSchedule)
 %typemap(in) CTYPE %{
   $1 = static_cast<$1_ltype>(ds_java::callbackViewPointer(jenv, $input));
   if (!$1) {
-    ds_java::throwError(jenv, DS_ERR_STATE, "a JCLASS is only valid during its updateMask call");
+    ds_java::raise(jenv, ds_binding::expired("JCLASS"));
     return $null;
   }
 %}
@@ -487,77 +466,237 @@ DS_JAVA_CALLBACK_VIEW(const datasparse::DataView &data, DataView)
 DS_JAVA_CALLBACK_VIEW(const datasparse::Config &config, Config)
 DS_JAVA_CALLBACK_VIEW(datasparse::MaskView &mask, MaskView)
 
-/* Class documentation goes with the class modifiers. */
-%typemap(javaclassmodifiers) datasparse::Sparsifier %{/**
- * What the sparsifiers share: named data items (row-major float matrices,
- * borrowed from a direct FloatBuffer or copied from a float[]), each with a
- * config and a mask (1 = keep, 0 = zero) that step() recomputes. Close it
- * (try-with-resources) to release the native object.
- */
-public abstract class%}
-%typemap(javaclassmodifiers) datasparse::DataSparsifier %{/**
- * A sparsifier whose masks you compute: subclass it and implement
- * updateMask, which step() calls once per item with the item's data, its
- * merged config and its current mask to modify. The views are valid only
- * during the call. An exception thrown there fails the step (no mask
- * changes) with a DatasparseException whose cause it is.
- */
-public abstract class%}
-%typemap(javaclassmodifiers) datasparse::Schedule %{/**
- * A schedule written in Java: subclass it and implement compute(name, epoch,
- * base, current), the item's new value. Hand it to a DataScheduler, which
- * keeps it alive. An exception thrown there fails the scheduler's step
- * (nothing changes, the epoch does not advance).
- */
-public abstract class%}
-%typemap(javaclassmodifiers) datasparse::LambdaFactor %{/**
- * f(epoch) for BuiltinSchedule.lambda (value = base * f(epoch)): subclass it
- * and implement factor.
- */
-public abstract class%}
-%typemap(javaclassmodifiers) datasparse::DataNormSparsifier %{/**
- * PyTorch's DataNormSparsifier: zeroes the lowest-norm blocks (L1 or L2) of
- * each item. Config keys: sparsity_level, block_rows, block_cols,
- * zeros_per_block (see datasparse.h).
- */
-public class%}
-%typemap(javaclassmodifiers) datasparse::DataScheduler %{/**
- * Varies one config key (usually "sparsity_level") of every item of a
- * sparsifier over epochs, with a Schedule written in Java or a
- * BuiltinSchedule. Creating it performs the first step (epoch 0). It keeps
- * its sparsifier and schedule alive; step the sparsifier before it.
- */
-public class%}
-%typemap(javaclassmodifiers) datasparse::BuiltinSchedule %{/**
- * The built-in schedules (gamma, step, lambda, cubic, polynomialDecay,
- * constant; formulas in datasparse.h). A DataScheduler copies it, so it may
- * be closed once the scheduler exists.
- */
-public class%}
+/* ---------------------------------------------------------------------
+ * Config
+ * --------------------------------------------------------------------- */
+%ignore datasparse::Config::keyAt;
 %typemap(javaclassmodifiers) datasparse::Config %{/**
- * A map from key to a finite double: defaults of a sparsifier, or one item's
- * overrides. new Config().with("sparsity_level", 0.5).with("block_cols", 4).
+ * A map from key to a finite double: the defaults of a sparsifier, or one
+ * item's overrides. {@code new Config().with("sparsity_level", 0.5)}.
+ * Close it (try-with-resources) to release the native object now.
  */
 public class%}
-%typemap(javaclassmodifiers) datasparse::DataView %{/**
- * Read-only view of an item's data, valid only during updateMask.
- */
-public class%}
-%typemap(javaclassmodifiers) datasparse::MaskView %{/**
- * Writable view of an item's mask (values 0 or 1), valid only during updateMask.
- */
-public class%}
-/* The callbacks are abstract in Java: a subclass must implement them. */
-%javamethodmodifiers datasparse::DataSparsifier::updateMask "public abstract";
-%javamethodmodifiers datasparse::Schedule::compute "public abstract";
-%javamethodmodifiers datasparse::LambdaFactor::factor "public abstract";
-%typemap(javaout) void datasparse::DataSparsifier::updateMask ";"
-%typemap(javaout) double datasparse::Schedule::compute ";"
-%typemap(javaout) double datasparse::LambdaFactor::factor ";"
+%javamethodmodifiers datasparse::Config::Config() "
+  /** An empty config. */
+  public";
+%javamethodmodifiers datasparse::Config::Config(const Config &) "
+  /**
+   * A copy of other.
+   *
+   * @param other the config to copy
+   * @throws IllegalStateException if other is closed
+   */
+  public";
+%javamethodmodifiers datasparse::Config::set "
+  /**
+   * Sets key to value.
+   *
+   * @param key a non-empty key
+   * @param value a finite value
+   * @throws IllegalArgumentException for an empty key or a NaN or infinite value
+   */
+  public";
+%javamethodmodifiers datasparse::Config::get "
+  /**
+   * The value of key.
+   *
+   * @param key the key
+   * @return its value
+   * @throws java.util.NoSuchElementException if the key is absent
+   */
+  public";
+%javamethodmodifiers datasparse::Config::contains "
+  /**
+   * Whether key is set.
+   *
+   * @param key the key
+   * @return true if it is
+   */
+  public";
+%javamethodmodifiers datasparse::Config::remove "
+  /**
+   * Removes key.
+   *
+   * @param key the key
+   * @throws java.util.NoSuchElementException if the key is absent
+   */
+  public";
+%javamethodmodifiers datasparse::Config::size "
+  /**
+   * The number of keys.
+   *
+   * @return the number of keys
+   */
+  public";
+%javamethodmodifiers datasparse::Config::keys "
+  /**
+   * The keys, in ascending byte order.
+   *
+   * @return an unmodifiable list of the keys
+   */
+  public";
+%typemap(javacode) datasparse::Config %{
+  /**
+   * Releases the native config now; any later use throws
+   * IllegalStateException. Closing twice does nothing.
+   */
+  @Override
+  public void close() {
+    closeNative();
+  }
 
-/* Views: valid only during the callback; afterwards calls throw. */
+  /**
+   * Sets key to value and returns this config, for chaining.
+   *
+   * @param key a non-empty key
+   * @param value a finite value
+   * @return this config
+   * @throws IllegalArgumentException for an empty key or a NaN or infinite value
+   */
+  public Config with(String key, double value) {
+    set(key, value);
+    return this;
+  }
+
+  /**
+   * The keys and values, in ascending byte order of the keys.
+   *
+   * @return a new map
+   */
+  public java.util.SortedMap<String, Double> toMap() {
+    java.util.SortedMap<String, Double> out = new java.util.TreeMap<>();
+    for (String key : keys()) out.put(key, get(key));
+    return out;
+  }
+
+  /**
+   * The keys and values, as {@code {a=1.0, b=2.0}}.
+   *
+   * @return the text
+   */
+  @Override
+  public String toString() {
+    return isClosed() ? "Config(closed)" : toMap().toString();
+  }
+%}
+
+/* ---------------------------------------------------------------------
+ * Views handed to updateMask
+ * --------------------------------------------------------------------- */
+%typemap(javaclassmodifiers) datasparse::DataView %{/**
+ * A read-only view of an item's data, valid only during the
+ * {@link DataSparsifier#updateMask} call that received it (afterwards every
+ * call throws IllegalStateException).
+ */
+public final class%}
+%typemap(javaclassmodifiers) datasparse::MaskView %{/**
+ * A writable view of an item's mask (1 = keep, 0 = zero), valid only during
+ * the {@link DataSparsifier#updateMask} call that received it (afterwards
+ * every call throws IllegalStateException).
+ */
+public final class%}
+%define DS_JAVA_VIEW_SHAPE(TYPE, WHAT)
+%javamethodmodifiers TYPE::rows "
+  /**
+   * The item's number of rows.
+   *
+   * @return the rows
+   */
+  public";
+%javamethodmodifiers TYPE::cols "
+  /**
+   * The item's number of columns.
+   *
+   * @return the columns
+   */
+  public";
+%javamethodmodifiers TYPE::size "
+  /**
+   * The number of elements, rows() * cols().
+   *
+   * @return the element count
+   */
+  public";
+%javamethodmodifiers TYPE::copyTo "
+  /**
+   * Copies the WHAT, row-major, into out.
+   *
+   * @param out an array of at least rows() * cols() elements
+   * @throws IllegalArgumentException if out is too small
+   */
+  public";
+%enddef
+DS_JAVA_VIEW_SHAPE(datasparse::DataView, data)
+DS_JAVA_VIEW_SHAPE(datasparse::MaskView, mask)
+%javamethodmodifiers datasparse::DataView::get "
+  /**
+   * One element.
+   *
+   * @param row its row
+   * @param col its column
+   * @return the element
+   * @throws IllegalArgumentException outside the item
+   */
+  public";
+%javamethodmodifiers datasparse::MaskView::get "
+  /**
+   * One mask element.
+   *
+   * @param row its row
+   * @param col its column
+   * @return 1 (keep) or 0 (zero)
+   * @throws IllegalArgumentException outside the item
+   */
+  public";
+%javamethodmodifiers datasparse::MaskView::set "
+  /**
+   * Sets one mask element.
+   *
+   * @param row its row
+   * @param col its column
+   * @param value 1 (keep) or 0 (zero)
+   * @throws IllegalArgumentException outside the item, or for another value
+   */
+  public";
+%javamethodmodifiers datasparse::MaskView::fill "
+  /**
+   * Sets every mask element.
+   *
+   * @param value 1 (keep) or 0 (zero)
+   * @throws IllegalArgumentException for another value
+   */
+  public";
+%javamethodmodifiers datasparse::MaskView::copyFrom "
+  /**
+   * Replaces the mask, row-major.
+   *
+   * @param values at least rows() * cols() values, each 0 or 1
+   * @throws IllegalArgumentException if values is too short or holds another value
+   */
+  public";
+%javamethodmodifiers datasparse::DataView::toArray "
+  /**
+   * A copy of the data, row-major.
+   *
+   * @return rows() * cols() floats
+   */
+  public";
+%javamethodmodifiers datasparse::MaskView::toArray "
+  /**
+   * A copy of the mask, row-major.
+   *
+   * @return rows() * cols() bytes, each 0 or 1
+   */
+  public";
+
+/* Java's own additions to the allow-list. */
+%rename("%s") datasparse::DataView::toArray;
+%rename("%s") datasparse::MaskView::toArray;
 %extend datasparse::DataView {
-  /** A copy of the data, row-major (rows() * cols() floats). */
+  /** A copy of the data, row-major (rows() * cols() floats).
+   *
+   * @return the data
+   */
   std::vector<float> toArray() const {
     std::vector<float> out($self->size());
     $self->copyTo(out.data(), out.size());
@@ -565,71 +704,239 @@ public class%}
   }
 }
 %extend datasparse::MaskView {
-  /** A copy of the mask, row-major (rows() * cols() bytes, each 0 or 1). */
+  /** A copy of the mask, row-major (rows() * cols() bytes, each 0 or 1).
+   *
+   * @return the mask
+   */
   std::vector<uint8_t> toArray() const {
     std::vector<uint8_t> out($self->size());
     $self->copyTo(out.data(), out.size());
     return out;
   }
 }
+/* ---------------------------------------------------------------------
+ * Sparsifiers
+ * --------------------------------------------------------------------- */
+%typemap(javaclassmodifiers) datasparse::Sparsifier %{/**
+ * What the sparsifiers share: named data items (row-major float matrices),
+ * each with a config and a mask (1 = keep, 0 = zero) that {@link #step()}
+ * recomputes. Data is borrowed zero-copy from a direct {@link java.nio.FloatBuffer}
+ * or copied from a {@code float[]} (an array is always copied, a buffer always
+ * borrowed). Close it (try-with-resources) to release the native object.
+ * Calls on one sparsifier (and its schedulers) must not overlap.
+ */
+public abstract class%}
+%typemap(javaclassmodifiers) datasparse::DataNormSparsifier %{/**
+ * PyTorch's DataNormSparsifier: zeroes the lowest-norm blocks (L1 or L2) of
+ * each item. Config keys: sparsity_level (0.5), block_rows (1), block_cols
+ * (4), zeros_per_block (block_rows * block_cols).
+ */
+public class%}
+%typemap(javaclassmodifiers) datasparse::DataSparsifier %{/**
+ * A sparsifier whose masks you compute: subclass it and implement
+ * {@link #updateMask}, which {@link #step()} calls once per item with the
+ * item's data, its merged config and its current mask to modify. The views
+ * are valid only during the call. An exception thrown there fails the step
+ * (no mask changes) with a {@link CallbackException} whose cause it is.
+ */
+public abstract class%}
 
-/* Sparsifier --------------------------------------------------------- */
 %rename(addDataBorrowedNative) datasparse::Sparsifier::addDataBorrowed;
 %rename(addDataCopyNative) datasparse::Sparsifier::addDataCopy;
 %rename(removeDataNative) datasparse::Sparsifier::removeData;
+%rename(squashMaskNative) datasparse::Sparsifier::squashMask;
+%rename(squashAllNative) datasparse::Sparsifier::squashAll;
+%rename(saveNative) datasparse::Sparsifier::save;
+%rename(loadNative) datasparse::Sparsifier::load;
+%rename(saveToBytesNative) datasparse::Sparsifier::saveToBytes;
+%rename(loadFromBytesNative) datasparse::Sparsifier::loadFromBytes;
+%rename(isMaskUpdate) datasparse::Sparsifier::getMaskUpdate;
 %javamethodmodifiers datasparse::Sparsifier::addDataBorrowed "private";
 %javamethodmodifiers datasparse::Sparsifier::addDataCopy "private";
 %javamethodmodifiers datasparse::Sparsifier::removeData "private";
+%javamethodmodifiers datasparse::Sparsifier::squashMask "private";
+%javamethodmodifiers datasparse::Sparsifier::squashAll "private";
+%javamethodmodifiers datasparse::Sparsifier::save "private";
+%javamethodmodifiers datasparse::Sparsifier::load "private";
+%javamethodmodifiers datasparse::Sparsifier::saveToBytes "private";
+%javamethodmodifiers datasparse::Sparsifier::loadFromBytes "private";
+%javamethodmodifiers datasparse::Sparsifier::inCall "private";
+%ignore datasparse::Sparsifier::nameAt;
 
-/* Method documentation (Javadoc) for the main calls. */
-%javamethodmodifiers datasparse::Sparsifier::step() "
-  /** Recomputes every (non-squashed) item's mask from its current data and
+%javamethodmodifiers datasparse::Sparsifier::step "
+  /**
+   * Recomputes every (non-squashed) item's mask from its current data and
    * config, if mask update is enabled. All-or-nothing: on failure no mask
-   * changes. */
-  public";
-%javamethodmodifiers datasparse::Sparsifier::getMask(const std::string &) const "
-  /** A copy of the item's mask, row-major (rows * cols bytes, 1 = keep,
-   * 0 = zero). DS_ERR_STATE after a squash. */
+   * changes.
+   *
+   * @throws CallbackException if an updateMask (of a {@link DataSparsifier}) threw
+   */
   public";
 %javamethodmodifiers datasparse::Sparsifier::getMask(const std::string &, uint8_t *, size_t) const "
-  /** Copies the item's mask into out (at least rows * cols bytes). */
-  public";
-%javamethodmodifiers datasparse::Sparsifier::getData(const std::string &, bool) const "
-  /** A copy of the item's data: original = true, as the caller holds it
-   * (DS_ERR_STATE after a squash); false, data * mask. */
+  /**
+   * Copies the item's mask, row-major, into out (written only on success;
+   * elements past the item keep their values).
+   *
+   * @param name the item
+   * @param out an array of at least rows * cols bytes
+   * @throws java.util.NoSuchElementException for an unknown item
+   * @throws IllegalArgumentException if out is too small
+   * @throws IllegalStateException after the item was squashed
+   */
   public";
 %javamethodmodifiers datasparse::Sparsifier::getData(const std::string &, bool, float *, size_t) const "
-  /** Copies the item's data into out (at least rows * cols floats); see getData(name, original). */
+  /**
+   * Copies the item's data, row-major, into out (see {@link #getData(String, boolean)}).
+   *
+   * @param name the item
+   * @param original true: the data as the caller holds it; false: data * mask
+   * @param out an array of at least rows * cols floats
+   * @throws java.util.NoSuchElementException for an unknown item
+   * @throws IllegalArgumentException if out is too small
+   * @throws IllegalStateException for the original after a squash
+   */
   public";
-%javamethodmodifiers datasparse::Sparsifier::squashMask "
-  /** Applies and drops the masks of the named items: leaveParametrized
-   * (default true) zeroes the masked elements in the item's data (a
-   * borrowed buffer is written in place). Squashed items are no longer
-   * stepped. */
+%javamethodmodifiers datasparse::Sparsifier::getParam "
+  /**
+   * A config value of an item (a norm sparsifier reports the effective
+   * zeros_per_block even when it was not set).
+   *
+   * @param name the item
+   * @param key the config key
+   * @return the value
+   * @throws java.util.NoSuchElementException for an unknown item or key
+   */
   public";
-%javamethodmodifiers datasparse::Sparsifier::saveToBytes "
-  /** The sparsifier's state (withData: also every item's data) in the
-   * library's versioned, checksummed format. */
+%javamethodmodifiers datasparse::Sparsifier::setParam "
+  /**
+   * Sets a config value of an item, checked like addData's config.
+   *
+   * @param name the item
+   * @param key the config key
+   * @param value the value
+   * @throws java.util.NoSuchElementException for an unknown item
+   * @throws IllegalArgumentException for a value the sparsifier refuses
+   */
   public";
-%javamethodmodifiers datasparse::Sparsifier::loadFromBytes "
-  /** Restores a state from saveToBytes over the same registered items
-   * (strict, the default: the state replaces everything). Checked before
-   * anything changes (DS_ERR_CORRUPT). */
+%javamethodmodifiers datasparse::Sparsifier::getConfig "
+  /**
+   * A copy of the item's merged config (close it when done).
+   *
+   * @param name the item
+   * @return a new config
+   * @throws java.util.NoSuchElementException for an unknown item
+   */
   public";
-%javamethodmodifiers datasparse::DataScheduler::step "
-  /** Advances one epoch: the schedule computes every item's value, all are
-   * checked, then applied together. All-or-nothing: if the schedule throws
-   * or returns NaN/inf, nothing changes and the epoch does not advance. */
+%javamethodmodifiers datasparse::Sparsifier::setMaskUpdate "
+  /**
+   * Enables or disables mask updates by {@link #step()}.
+   *
+   * @param enabled whether step() recomputes the masks
+   */
+  public";
+%javamethodmodifiers datasparse::Sparsifier::getMaskUpdate "
+  /**
+   * Whether {@link #step()} recomputes the masks.
+   *
+   * @return true if mask update is enabled
+   */
+  public";
+%javamethodmodifiers datasparse::Sparsifier::size "
+  /**
+   * The number of registered items.
+   *
+   * @return the item count
+   */
+  public";
+%javamethodmodifiers datasparse::Sparsifier::names "
+  /**
+   * The item names, in the order they were first added.
+   *
+   * @return an unmodifiable list of the names
+   */
+  public";
+%javamethodmodifiers datasparse::Sparsifier::contains "
+  /**
+   * Whether an item of that name is registered.
+   *
+   * @param name the item
+   * @return true if it is
+   */
+  public";
+%javamethodmodifiers datasparse::Sparsifier::rows "
+  /**
+   * The item's number of rows (1 for 1-D data).
+   *
+   * @param name the item
+   * @return the rows
+   * @throws java.util.NoSuchElementException for an unknown item
+   */
+  public";
+%javamethodmodifiers datasparse::Sparsifier::cols "
+  /**
+   * The item's number of columns.
+   *
+   * @param name the item
+   * @return the columns
+   * @throws java.util.NoSuchElementException for an unknown item
+   */
+  public";
+%javamethodmodifiers datasparse::Sparsifier::getSparsity "
+  /**
+   * The fraction of the item's mask that is zero.
+   *
+   * @param name the item
+   * @return a value in [0, 1]
+   * @throws java.util.NoSuchElementException for an unknown item
+   * @throws IllegalStateException after the item was squashed
+   */
+  public";
+%javamethodmodifiers datasparse::Sparsifier::isSquashed "
+  /**
+   * Whether the item's mask was squashed.
+   *
+   * @param name the item
+   * @return true once squashed
+   * @throws java.util.NoSuchElementException for an unknown item
+   */
+  public";
+%javamethodmodifiers datasparse::Sparsifier::stepCount "
+  /**
+   * The number of successful {@link #step()} calls.
+   *
+   * @return the step count
+   */
+  public";
+
+%javamethodmodifiers datasparse::Sparsifier::getMask "
+  /**
+   * A copy of the item's mask, row-major.
+   *
+   * @param name the item
+   * @return rows * cols bytes, 1 = keep, 0 = zero
+   * @throws java.util.NoSuchElementException for an unknown item
+   * @throws IllegalStateException after the item was squashed
+   */
+  public";
+%javamethodmodifiers datasparse::Sparsifier::getData "
+  /**
+   * A copy of the item's data, row-major.
+   *
+   * @param name the item
+   * @param original true: the data as the caller holds it (not available
+   *     after a squash); false: the data with every masked element 0
+   * @return rows * cols floats
+   * @throws java.util.NoSuchElementException for an unknown item
+   * @throws IllegalStateException for the original after a squash
+   */
   public";
 
 %extend datasparse::Sparsifier {
-  /** The item's mask, row-major (rows * cols bytes, 1 = keep, 0 = zero). */
   std::vector<uint8_t> getMask(const std::string &name) const {
     std::vector<uint8_t> out(static_cast<size_t>($self->rows(name) * $self->cols(name)));
     $self->getMask(name, out.data(), out.size());
     return out;
   }
-  /** The item's data (original: as the caller holds it; else data * mask). */
   std::vector<float> getData(const std::string &name, bool original) const {
     std::vector<float> out(static_cast<size_t>($self->rows(name) * $self->cols(name)));
     $self->getData(name, original, out.data(), out.size());
@@ -638,250 +945,818 @@ public class%}
 }
 
 %typemap(javacode) datasparse::Sparsifier %{
-  /** Releases the native object now (the finaliser is only a safety net).
-   * Calls after close() throw DatasparseException (DS_ERR_STATE); closing
-   * twice does nothing. */
-  @Override
-  public void close() {
-    delete();
-  }
-
-  /** Whether close() was called. */
-  public boolean isClosed() {
-    return swigCPtr == 0;
-  }
-
   /* The direct buffers borrowed by name: the native side holds their
    * addresses, so they must stay reachable while registered. */
   private final java.util.Map<String, java.nio.FloatBuffer> borrowed = new java.util.HashMap<>();
 
-  /** Registers data under name, borrowed zero-copy: the sparsifier reads the
-   * buffer's floats [0, capacity) at every step and squashMask writes into
-   * them; changes on either side are seen by the other. The buffer must be
-   * direct, writable and in native byte order, with capacity >= rows * cols.
-   * The sparsifier keeps a reference to it until the name is removed or
-   * replaced, or the sparsifier is closed. */
+  /**
+   * Releases the native sparsifier now, and the buffers it borrowed; any
+   * later use throws IllegalStateException (a scheduler of it too). Closing
+   * twice does nothing. Called from inside one of its own callbacks, the
+   * call that ran the callback fails with IllegalStateException and the
+   * release waits until it returns.
+   */
+  @Override
+  public synchronized void close() {
+    boolean busy = !isClosed() && inCall();
+    closeNative();
+    // Closed from inside one of its own calls: native code still reads the
+    // buffers until that call returns, so they stay referenced.
+    if (!busy) borrowed.clear();
+  }
+
+  /**
+   * Registers data under name, borrowed zero-copy (see
+   * {@link #addData(String, java.nio.FloatBuffer, long, long, Config, boolean)}).
+   *
+   * @param name a non-empty name without '.'
+   * @param data a direct, writable, native-order buffer
+   * @param rows the item's rows (1 for 1-D data)
+   * @param cols the item's columns
+   * @throws IllegalArgumentException for a bad name, shape or buffer
+   */
   public void addData(String name, java.nio.FloatBuffer data, long rows, long cols) {
     addData(name, data, rows, cols, null, false);
   }
 
+  /**
+   * Registers data under name, borrowed zero-copy, with overrides (see
+   * {@link #addData(String, java.nio.FloatBuffer, long, long, Config, boolean)}).
+   *
+   * @param name a non-empty name without '.'
+   * @param data a direct, writable, native-order buffer
+   * @param rows the item's rows (1 for 1-D data)
+   * @param cols the item's columns
+   * @param config overrides of the defaults for this item, or null
+   * @throws IllegalArgumentException for a bad name, shape, buffer or config value
+   * @throws IllegalStateException if config is closed
+   */
   public void addData(String name, java.nio.FloatBuffer data, long rows, long cols, Config config) {
     addData(name, data, rows, cols, config, false);
   }
 
-  /** config (may be null) overrides the defaults for this item; reuseMask
-   * keeps the mask of an item replaced under the same name. */
+  /**
+   * Registers data under name, borrowed zero-copy. The item is the buffer's
+   * first rows * cols remaining floats, from its position (as it is at this
+   * call: later changes of position or limit do not move the item); the
+   * sparsifier reads them at every step and squashMask writes into them, so
+   * changes on either side are seen by the other. The sparsifier keeps a
+   * reference to the buffer until the name is removed or replaced, or the
+   * sparsifier is closed. An existing name is replaced (with a warning to
+   * the log handler): its config is kept under the new overrides, and with
+   * reuseMask its mask too.
+   *
+   * @param name a non-empty name without '.'
+   * @param data a direct, writable buffer in native byte order, with
+   *     remaining() &gt;= rows * cols
+   * @param rows the item's rows (1 for 1-D data)
+   * @param cols the item's columns
+   * @param config overrides of the defaults for this item, or null
+   * @param reuseMask keep the mask of the item replaced (same shape needed)
+   * @throws IllegalArgumentException for a bad name, shape, buffer or config
+   *     value, or a reused mask of another shape
+   * @throws IllegalStateException if config is closed, or the replaced mask was squashed
+   */
   public synchronized void addData(String name, java.nio.FloatBuffer data, long rows, long cols, Config config,
                                    boolean reuseMask) {
-    if (data == null) throw new NullPointerException("data is null");
+    java.util.Objects.requireNonNull(name, "name");
+    java.util.Objects.requireNonNull(data, "data");
     if (!data.isDirect())
-      throw new DatasparseException(DatasparseException.INVALID_ARGUMENT,
+      throw new InvalidArgumentException(Status.INVALID_ARGUMENT,
           "data must be a direct FloatBuffer (ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder())"
           + ".asFloatBuffer()); use addData(String, float[], ...) to copy a heap buffer or an array");
     if (data.order() != java.nio.ByteOrder.nativeOrder())
-      throw new DatasparseException(DatasparseException.INVALID_ARGUMENT,
+      throw new InvalidArgumentException(Status.INVALID_ARGUMENT,
           "data must be in native byte order (" + java.nio.ByteOrder.nativeOrder() + "), got " + data.order());
     if (data.isReadOnly())
-      throw new DatasparseException(DatasparseException.INVALID_ARGUMENT,
+      throw new InvalidArgumentException(Status.INVALID_ARGUMENT,
           "data must be writable (squashMask writes into it), got a read-only buffer");
-    addDataBorrowedNative(name, data, rows, cols, config, reuseMask);
+    // Like every NIO API, the item is the buffer's remaining floats: from
+    // its position to its limit (a slice has exactly those, at index 0).
+    addDataBorrowedNative(name, data.slice(), rows, cols, config, reuseMask);
     borrowed.put(name, data);
   }
 
-  /** Registers a copy of data[0, rows * cols) that the sparsifier owns; read
-   * results back with getData/getMask. */
+  /**
+   * Registers a copy of data (see {@link #addData(String, float[], long, long, Config, boolean)}).
+   *
+   * @param name a non-empty name without '.'
+   * @param data at least rows * cols floats, row-major
+   * @param rows the item's rows (1 for 1-D data)
+   * @param cols the item's columns
+   * @throws IllegalArgumentException for a bad name or shape
+   */
   public void addData(String name, float[] data, long rows, long cols) {
     addData(name, data, rows, cols, null, false);
   }
 
+  /**
+   * Registers a copy of data, with overrides (see
+   * {@link #addData(String, float[], long, long, Config, boolean)}).
+   *
+   * @param name a non-empty name without '.'
+   * @param data at least rows * cols floats, row-major
+   * @param rows the item's rows (1 for 1-D data)
+   * @param cols the item's columns
+   * @param config overrides of the defaults for this item, or null
+   * @throws IllegalArgumentException for a bad name, shape or config value
+   * @throws IllegalStateException if config is closed
+   */
   public void addData(String name, float[] data, long rows, long cols, Config config) {
     addData(name, data, rows, cols, config, false);
   }
 
+  /**
+   * Registers a copy of data[0, rows * cols) that the sparsifier owns: an
+   * array is always copied, so later changes to it are not seen and
+   * squashMask does not write into it (read results with getData and
+   * getMask; borrow a direct FloatBuffer to share memory instead). An
+   * existing name is replaced as with the buffer overload.
+   *
+   * @param name a non-empty name without '.'
+   * @param data at least rows * cols floats, row-major
+   * @param rows the item's rows (1 for 1-D data)
+   * @param cols the item's columns
+   * @param config overrides of the defaults for this item, or null
+   * @param reuseMask keep the mask of the item replaced (same shape needed)
+   * @throws IllegalArgumentException for a bad name, shape or config value,
+   *     or a reused mask of another shape
+   * @throws IllegalStateException if config is closed, or the replaced mask was squashed
+   */
   public synchronized void addData(String name, float[] data, long rows, long cols, Config config,
                                    boolean reuseMask) {
     addDataCopyNative(name, data, rows, cols, config, reuseMask);
     borrowed.remove(name);
   }
 
-  /** Removes an item (its mask and config); the caller's data is untouched. */
+  /**
+   * Removes an item (its mask and config); the caller's data is untouched.
+   *
+   * @param name the item
+   * @throws java.util.NoSuchElementException for an unknown item
+   */
   public synchronized void removeData(String name) {
     removeDataNative(name);
     borrowed.remove(name);
   }
+
+  /**
+   * Squashes the named items, leaving them parametrized (see
+   * {@link #squashMask(java.util.Collection, boolean)}).
+   *
+   * @param names the items; none: nothing is squashed
+   * @throws java.util.NoSuchElementException for an unknown item (nothing changes)
+   */
+  public void squashMask(String[] names) {
+    squashMask(names, true);
+  }
+
+  /**
+   * Squashes the named items (see {@link #squashMask(java.util.Collection, boolean)}).
+   *
+   * @param names the items; none: nothing is squashed
+   * @param leaveParametrized zero the masked elements in the item's data first
+   * @throws java.util.NoSuchElementException for an unknown item (nothing changes)
+   */
+  public void squashMask(String[] names, boolean leaveParametrized) {
+    squashMaskNative(names, leaveParametrized);
+  }
+
+  /**
+   * Squashes the named items, leaving them parametrized (see
+   * {@link #squashMask(java.util.Collection, boolean)}).
+   *
+   * @param names the items; none: nothing is squashed
+   * @throws java.util.NoSuchElementException for an unknown item (nothing changes)
+   */
+  public void squashMask(java.util.Collection<String> names) {
+    squashMask(names, true);
+  }
+
+  /**
+   * Applies and drops the masks of the named items: with leaveParametrized
+   * the masked elements of the item's data are set to 0 (a borrowed buffer
+   * in place, a copied array in the sparsifier's copy). Squashed items are
+   * no longer stepped. An empty list squashes nothing: {@link #squashAll()}
+   * squashes every item. All names are checked before anything changes.
+   *
+   * @param names the items
+   * @param leaveParametrized zero the masked elements in the item's data first
+   * @throws java.util.NoSuchElementException for an unknown item (nothing changes)
+   */
+  public void squashMask(java.util.Collection<String> names, boolean leaveParametrized) {
+    java.util.Objects.requireNonNull(names, "names");
+    squashMaskNative(names.toArray(new String[0]), leaveParametrized);
+  }
+
+  /** Squashes every item, leaving them parametrized (see {@link #squashMask(java.util.Collection, boolean)}). */
+  public void squashAll() {
+    squashAllNative(true);
+  }
+
+  /**
+   * Squashes every item (see {@link #squashMask(java.util.Collection, boolean)}).
+   *
+   * @param leaveParametrized zero the masked elements in the item's data first
+   */
+  public void squashAll(boolean leaveParametrized) {
+    squashAllNative(leaveParametrized);
+  }
+
+  /**
+   * Saves the state (configs, masks, flags, step count) to a file, atomically.
+   *
+   * @param path the file
+   * @throws java.io.IOException (a {@link FileException}) if it cannot be written
+   */
+  public void save(java.nio.file.Path path) throws java.io.IOException {
+    save(path, false);
+  }
+
+  /**
+   * Saves the state to a file, atomically: a crash or a full disk leaves
+   * the previous file intact. A new file is created with mode 0600.
+   *
+   * @param path the file
+   * @param withData also every item's data
+   * @throws java.io.IOException (a {@link FileException}) if it cannot be written
+   */
+  public void save(java.nio.file.Path path, boolean withData) throws java.io.IOException {
+    saveNative(java.util.Objects.requireNonNull(path, "path").toString(), withData);
+  }
+
+  /**
+   * Saves the state to a file (see {@link #save(java.nio.file.Path, boolean)}).
+   *
+   * @param path the file's path
+   * @throws java.io.IOException (a {@link FileException}) if it cannot be written
+   */
+  public void save(String path) throws java.io.IOException {
+    saveNative(path, false);
+  }
+
+  /**
+   * Saves the state to a file (see {@link #save(java.nio.file.Path, boolean)}).
+   *
+   * @param path the file's path
+   * @param withData also every item's data
+   * @throws java.io.IOException (a {@link FileException}) if it cannot be written
+   */
+  public void save(String path, boolean withData) throws java.io.IOException {
+    saveNative(path, withData);
+  }
+
+  /**
+   * Replaces the state with one saved to a file (see {@link #load(java.nio.file.Path, boolean)}).
+   *
+   * @param path the file
+   * @throws java.io.IOException a {@link FileException} if it cannot be read,
+   *     a {@link CorruptStateException} if it is not a state of these items
+   */
+  public void load(java.nio.file.Path path) throws java.io.IOException {
+    load(path, true);
+  }
+
+  /**
+   * Loads a state saved by save over the same registered items (same
+   * names, shapes and kind of sparsifier). strict: the state replaces
+   * everything (every registered item must be in it); otherwise the items
+   * in the state get its config, mask and squashed flag. Saved data is
+   * copied into the registered buffers. Checked whole before anything changes.
+   *
+   * @param path the file
+   * @param strict replace (true) or merge (false)
+   * @throws java.io.IOException a {@link FileException} if it cannot be read,
+   *     a {@link CorruptStateException} if it is not a state of these items
+   */
+  public void load(java.nio.file.Path path, boolean strict) throws java.io.IOException {
+    loadNative(java.util.Objects.requireNonNull(path, "path").toString(), strict);
+  }
+
+  /**
+   * Replaces the state with one saved to a file (see {@link #load(java.nio.file.Path, boolean)}).
+   *
+   * @param path the file's path
+   * @throws java.io.IOException a {@link FileException} if it cannot be read,
+   *     a {@link CorruptStateException} if it is not a state of these items
+   */
+  public void load(String path) throws java.io.IOException {
+    loadNative(path, true);
+  }
+
+  /**
+   * Loads a state from a file (see {@link #load(java.nio.file.Path, boolean)}).
+   *
+   * @param path the file's path
+   * @param strict replace (true) or merge (false)
+   * @throws java.io.IOException a {@link FileException} if it cannot be read,
+   *     a {@link CorruptStateException} if it is not a state of these items
+   */
+  public void load(String path, boolean strict) throws java.io.IOException {
+    loadNative(path, strict);
+  }
+
+  /**
+   * The state (configs, masks, flags, step count) in the library's
+   * versioned, checksummed format.
+   *
+   * @return the bytes
+   */
+  public byte[] saveToBytes() {
+    return saveToBytesNative(false);
+  }
+
+  /**
+   * The state in the library's versioned, checksummed format.
+   *
+   * @param withData also every item's data
+   * @return the bytes
+   */
+  public byte[] saveToBytes(boolean withData) {
+    return saveToBytesNative(withData);
+  }
+
+  /**
+   * Replaces the state with one from {@link #saveToBytes()} (see {@link #load(java.nio.file.Path, boolean)}).
+   *
+   * @param state the bytes
+   * @throws CorruptStateException if they are not a state of these items
+   */
+  public void loadFromBytes(byte[] state) throws CorruptStateException {
+    loadFromBytesNative(state, true);
+  }
+
+  /**
+   * Loads a state from {@link #saveToBytes()} (see {@link #load(java.nio.file.Path, boolean)}).
+   *
+   * @param state the bytes
+   * @param strict replace (true) or merge (false)
+   * @throws CorruptStateException if they are not a state of these items
+   */
+  public void loadFromBytes(byte[] state, boolean strict) throws CorruptStateException {
+    loadFromBytesNative(state, strict);
+  }
 %}
 
-/* delete(): also drops the borrowed buffers (after the native object is gone). */
-%typemap(javadestruct, methodname="delete", methodmodifiers="public synchronized") datasparse::Sparsifier {
-    // Closed from inside one of its own calls (a callback): native code still
-    // reads the buffers until that call returns, so they stay referenced.
-    boolean busy = swigCPtr != 0 && inCall();
-    if (swigCPtr != 0) {
-      if (swigCMemOwn) {
-        swigCMemOwn = false;
-        $jnicall;
-      }
-      swigCPtr = 0;
-    }
-    if (!busy) borrowed.clear();
+/* DataNormSparsifier */
+%javamethodmodifiers datasparse::DataNormSparsifier::DataNormSparsifier "
+  /**
+   * A norm sparsifier.
+   *
+   * @param norm the block score
+   * @param defaults overrides of the built-in defaults for every item, or null (copied)
+   * @throws IllegalArgumentException for a bad default
+   * @throws IllegalStateException if defaults is closed
+   */
+  public";
+%typemap(javacode) datasparse::DataNormSparsifier %{
+  /** A norm sparsifier with the L1 norm and the built-in defaults. */
+  public DataNormSparsifier() {
+    this(Norm.L1, null);
   }
 
-/* Schedules and factors written in Java are released by the GC only: the
- * native side may hold them (through a scheduler) at any time, so an early
- * delete() would leave it a dangling pointer. */
-%typemap(javadestruct, methodname="delete", methodmodifiers="protected synchronized") datasparse::Schedule {
-    if (swigCPtr != 0) {
-      if (swigCMemOwn) {
-        swigCMemOwn = false;
-        $jnicall;
-      }
-      swigCPtr = 0;
-    }
+  /**
+   * A norm sparsifier with the built-in defaults.
+   *
+   * @param norm the block score
+   */
+  public DataNormSparsifier(Norm norm) {
+    this(norm, null);
   }
-%typemap(javadestruct, methodname="delete", methodmodifiers="protected synchronized") datasparse::LambdaFactor {
-    if (swigCPtr != 0) {
-      if (swigCMemOwn) {
-        swigCMemOwn = false;
-        $jnicall;
-      }
-      swigCPtr = 0;
-    }
-  }
+%}
 
-/* BuiltinSchedule ---------------------------------------------------- */
+/* DataSparsifier */
+%javamethodmodifiers datasparse::DataSparsifier::DataSparsifier "
+  /**
+   * A custom sparsifier.
+   *
+   * @param defaults every item's config unless addData overrides it, or null (copied)
+   * @throws IllegalStateException if defaults is closed
+   */
+  protected";
+%javamethodmodifiers datasparse::DataSparsifier::updateMask "
+  /**
+   * Computes the mask of one item; called by {@link #step()} for every item.
+   *
+   * @param name the item
+   * @param data its data (valid only during this call)
+   * @param config its merged config (valid only during this call)
+   * @param mask its current mask, to modify (valid only during this call)
+   */
+  public abstract";
+%typemap(javaout) void datasparse::DataSparsifier::updateMask ";"
+%typemap(javacode) datasparse::DataSparsifier %{
+  /** A custom sparsifier without defaults. */
+  protected DataSparsifier() {
+    this(null);
+  }
+%}
+
+/* ---------------------------------------------------------------------
+ * Schedules
+ * --------------------------------------------------------------------- */
+%typemap(javaclassmodifiers) datasparse::Schedule %{/**
+ * A schedule written in Java: subclass it and implement {@link #compute},
+ * the item's new value. Hand it to a {@link DataScheduler}, which keeps it
+ * alive. An exception thrown there fails the scheduler's step (nothing
+ * changes, the epoch does not advance) with a {@link CallbackException}
+ * whose cause it is.
+ */
+public abstract class%}
+%javamethodmodifiers datasparse::Schedule::Schedule "
+  /** For subclasses. */
+  protected";
+%javamethodmodifiers datasparse::Schedule::compute "
+  /**
+   * The item's value at epoch.
+   *
+   * @param name the item
+   * @param epoch the epoch (0, 1, ...)
+   * @param baseValue the item's value when the scheduler first saw it
+   * @param current its value now
+   * @return the new value (finite)
+   */
+  public abstract";
+%typemap(javaout) double datasparse::Schedule::compute ";"
+
+%typemap(javaclassmodifiers) datasparse::LambdaFactor %{/**
+ * f(epoch) for {@link BuiltinSchedule#lambda} (value = base * f(epoch)):
+ * subclass it and implement {@link #factor}.
+ */
+public abstract class%}
+%javamethodmodifiers datasparse::LambdaFactor::LambdaFactor "
+  /** For subclasses. */
+  protected";
+%javamethodmodifiers datasparse::LambdaFactor::factor "
+  /**
+   * The factor at epoch.
+   *
+   * @param epoch the epoch (0, 1, ...)
+   * @return the factor (finite)
+   */
+  public abstract";
+%typemap(javaout) double datasparse::LambdaFactor::factor ";"
+
+%typemap(javaclassmodifiers) datasparse::BuiltinSchedule %{/**
+ * The built-in schedules (formulas in datasparse.h and the README). A
+ * {@link DataScheduler} copies the one it is given, so it may be closed once
+ * the scheduler exists.
+ */
+public final class%}
 %rename(lambdaNative) datasparse::BuiltinSchedule::lambda;
 %javamethodmodifiers datasparse::BuiltinSchedule::lambda "private";
-
+%javamethodmodifiers datasparse::BuiltinSchedule::gamma "
+  /**
+   * Epoch 0: the base value; then min(threshold, current * gamma).
+   *
+   * @param gamma the factor (finite)
+   * @param threshold the cap (finite)
+   * @return a new schedule (close it when done)
+   * @throws IllegalArgumentException for a value out of range
+   */
+  public";
+%javamethodmodifiers datasparse::BuiltinSchedule::step "
+  /**
+   * base * gamma^floor(epoch / stepSize) (PyTorch's StepLR).
+   *
+   * @param stepSize epochs per step, at least 1
+   * @param gamma the factor per step (finite)
+   * @return a new schedule (close it when done)
+   * @throws IllegalArgumentException for a value out of range
+   */
+  public";
+%javamethodmodifiers datasparse::BuiltinSchedule::cubic "
+  /**
+   * Zhu and Gupta's cubic schedule from initValue to the base value
+   * (PyTorch's CubicSL).
+   *
+   * @param initValue the first value s_i
+   * @param initT the epoch it starts at, at least 0
+   * @param deltaT epochs per turn, at least 1
+   * @param totalT turns, at least 1
+   * @param initiallyZero 0 before initT
+   * @return a new schedule (close it when done)
+   * @throws IllegalArgumentException for a value out of range
+   */
+  public";
+%javamethodmodifiers datasparse::BuiltinSchedule::polynomialDecay "
+  /**
+   * TF Model Optimization's PolynomialDecay.
+   *
+   * @param initial the value at beginStep
+   * @param finalValue the value at endStep
+   * @param beginStep the first pruning epoch, at least 0
+   * @param endStep the last, after beginStep
+   * @param power the exponent, at least 0
+   * @param frequency epochs between pruning turns, at least 1
+   * @return a new schedule (close it when done)
+   * @throws IllegalArgumentException for a value out of range
+   */
+  public";
+%javamethodmodifiers datasparse::BuiltinSchedule::constant "
+  /**
+   * TF Model Optimization's ConstantSparsity.
+   *
+   * @param value the value set on each pruning turn
+   * @param beginStep the first pruning epoch, at least 0
+   * @param endStep the last, or -1 for none
+   * @param frequency epochs between pruning turns, at least 1
+   * @return a new schedule (close it when done)
+   * @throws IllegalArgumentException for a value out of range
+   */
+  public";
+%javamethodmodifiers datasparse::BuiltinSchedule::kind "
+  /**
+   * The schedule's kind: gamma, step, lambda, cubic, polynomial_decay or constant.
+   *
+   * @return the kind
+   */
+  public";
 %typemap(javacode) datasparse::BuiltinSchedule %{
-  /** Releases the native object now (the finaliser is only a safety net).
-   * Calls after close() throw DatasparseException (DS_ERR_STATE); closing
-   * twice does nothing. */
-  @Override
-  public void close() {
-    delete();
-  }
-
-  /** Whether close() was called. */
-  public boolean isClosed() {
-    return swigCPtr == 0;
-  }
-
   /* The factor of a lambda schedule: the native schedule points at it. */
   private LambdaFactor factor;
 
-  /** base * factor.factor(epoch) (PyTorch's LambdaSL). The schedule, and any
-   * scheduler made from it, keeps the factor alive. */
+  /**
+   * Releases the native schedule now (schedulers made from it keep their
+   * copy); any later use throws IllegalStateException.
+   */
+  @Override
+  public void close() {
+    closeNative();
+  }
+
+  /**
+   * base * factor.factor(epoch) (PyTorch's LambdaSL). The schedule, and any
+   * scheduler made from it, keeps the factor alive.
+   *
+   * @param factor the factor
+   * @return a new schedule (close it when done)
+   */
   public static BuiltinSchedule lambda(LambdaFactor factor) {
-    BuiltinSchedule schedule = lambdaNative(factor);
+    BuiltinSchedule schedule = lambdaNative(java.util.Objects.requireNonNull(factor, "factor"));
     schedule.factor = factor;
     return schedule;
   }
 %}
 
-/* DataScheduler: keeps its sparsifier and its schedule reachable. ------ */
-/* Every constructor takes (sparsifier, scheduleParam, schedule[, lastEpoch]). */
+/* ---------------------------------------------------------------------
+ * DataScheduler: keeps its sparsifier and its schedule reachable.
+ * --------------------------------------------------------------------- */
+%typemap(javaclassmodifiers) datasparse::DataScheduler %{/**
+ * Varies one config key (usually "sparsity_level") of every item of a
+ * sparsifier over epochs, with a {@link Schedule} written in Java or a
+ * {@link BuiltinSchedule}. Creating it performs the first step (epoch
+ * lastEpoch + 1). It keeps its sparsifier and schedule alive; step the
+ * sparsifier before it, once per epoch.
+ */
+public class%}
+/* Every constructor takes (sparsifier, scheduleParam, schedule, lastEpoch). */
 %typemap(javaconstruct) datasparse::DataScheduler {
     this($imcall, true);
     this.sparsifier = sparsifier;
     this.schedule = schedule;
   }
+%javamethodmodifiers datasparse::DataScheduler::DataScheduler(Sparsifier &, const std::string &, Schedule &, int64_t) "
+  /**
+   * A scheduler with a schedule written in Java; performs its first step.
+   *
+   * @param sparsifier the sparsifier whose items it schedules
+   * @param scheduleParam the config key it varies
+   * @param schedule the schedule (kept alive by the scheduler)
+   * @param lastEpoch the epoch before the first step: -1 to start, the
+   *     saved epoch to resume
+   * @throws CallbackException if the schedule threw in the first step
+   * @throws IllegalArgumentException for a bad lastEpoch or value
+   * @throws IllegalStateException if the sparsifier is closed
+   */
+  public";
+%javamethodmodifiers datasparse::DataScheduler::DataScheduler(Sparsifier &, const std::string &, const BuiltinSchedule &, int64_t) "
+  /**
+   * A scheduler with a built-in schedule (copied); performs its first step.
+   *
+   * @param sparsifier the sparsifier whose items it schedules
+   * @param scheduleParam the config key it varies
+   * @param schedule the schedule (copied: it may be closed afterwards)
+   * @param lastEpoch the epoch before the first step: -1 to start, the
+   *     saved epoch to resume
+   * @throws IllegalArgumentException for a bad lastEpoch or value
+   * @throws IllegalStateException if the sparsifier or the schedule is closed
+   */
+  public";
+%javamethodmodifiers datasparse::DataScheduler::step "
+  /**
+   * Advances one epoch: the schedule computes every item's value, all are
+   * checked, then applied together. All-or-nothing: if the schedule throws
+   * or returns NaN or infinity, nothing changes and the epoch does not advance.
+   *
+   * @throws CallbackException if the schedule threw or returned a non-finite value
+   * @throws IllegalStateException if the sparsifier was closed
+   */
+  public";
+%javamethodmodifiers datasparse::DataScheduler::getLastParam "
+  /**
+   * The value the last step set for the item.
+   *
+   * @param name the item
+   * @return the value
+   * @throws java.util.NoSuchElementException if the last step did not schedule it
+   */
+  public";
+%javamethodmodifiers datasparse::DataScheduler::getBaseParam "
+  /**
+   * The item's base value (its value when the scheduler first saw it).
+   *
+   * @param name the item
+   * @return the value
+   * @throws java.util.NoSuchElementException if the item has none
+   */
+  public";
+%javamethodmodifiers datasparse::DataScheduler::lastEpoch "
+  /**
+   * The epoch of the last step.
+   *
+   * @return the epoch
+   */
+  public";
+%javamethodmodifiers datasparse::DataScheduler::stepCount "
+  /**
+   * The number of successful steps, the one at creation included.
+   *
+   * @return the step count
+   */
+  public";
+%javamethodmodifiers datasparse::DataScheduler::scheduleParam "
+  /**
+   * The config key it varies.
+   *
+   * @return the key
+   */
+  public";
+%javamethodmodifiers datasparse::DataScheduler::names "
+  /**
+   * The items the scheduler tracks, in the sparsifier's order.
+   *
+   * @return an unmodifiable list of the names
+   */
+  public";
+%javamethodmodifiers datasparse::DataScheduler::setVerbose "
+  /**
+   * Whether each step logs every adjusted value (LogLevel.INFO).
+   *
+   * @param verbose true to log
+   */
+  public";
+%javamethodmodifiers datasparse::DataScheduler::getVerbose "
+  /**
+   * Whether each step logs every adjusted value.
+   *
+   * @return true if verbose
+   */
+  public";
+%javamethodmodifiers datasparse::DataScheduler::saveToBytes "
+  /**
+   * The scheduler's state (save the sparsifier's separately).
+   *
+   * @return the bytes
+   */
+  public";
+%rename(isVerbose) datasparse::DataScheduler::getVerbose;
+%rename(saveNative) datasparse::DataScheduler::save;
+%rename(loadNative) datasparse::DataScheduler::load;
+%rename(loadFromBytesNative) datasparse::DataScheduler::loadFromBytes;
+%javamethodmodifiers datasparse::DataScheduler::save "private";
+%javamethodmodifiers datasparse::DataScheduler::load "private";
+%javamethodmodifiers datasparse::DataScheduler::loadFromBytes "private";
+%javamethodmodifiers datasparse::DataScheduler::inCall "private";
+%ignore datasparse::DataScheduler::size;
+%ignore datasparse::DataScheduler::nameAt;
 
 %typemap(javacode) datasparse::DataScheduler %{
-  /** Releases the native object now (the finaliser is only a safety net).
-   * Calls after close() throw DatasparseException (DS_ERR_STATE); closing
-   * twice does nothing. */
-  @Override
-  public void close() {
-    delete();
-  }
-
-  /** Whether close() was called. */
-  public boolean isClosed() {
-    return swigCPtr == 0;
-  }
-
   /* The native scheduler borrows both: they must outlive it. */
   private Sparsifier sparsifier;
   private Object schedule;
 
-  /** The sparsifier this scheduler drives. */
+  /**
+   * A scheduler with a schedule written in Java, starting at epoch 0.
+   *
+   * @param sparsifier the sparsifier whose items it schedules
+   * @param scheduleParam the config key it varies
+   * @param schedule the schedule (kept alive by the scheduler)
+   * @throws CallbackException if the schedule threw in the first step
+   * @throws IllegalStateException if the sparsifier is closed
+   */
+  public DataScheduler(Sparsifier sparsifier, String scheduleParam, Schedule schedule) {
+    this(sparsifier, scheduleParam, schedule, -1);
+  }
+
+  /**
+   * A scheduler with a built-in schedule (copied), starting at epoch 0.
+   *
+   * @param sparsifier the sparsifier whose items it schedules
+   * @param scheduleParam the config key it varies
+   * @param schedule the schedule (copied: it may be closed afterwards)
+   * @throws IllegalStateException if the sparsifier or the schedule is closed
+   */
+  public DataScheduler(Sparsifier sparsifier, String scheduleParam, BuiltinSchedule schedule) {
+    this(sparsifier, scheduleParam, schedule, -1);
+  }
+
+  /**
+   * Releases the native scheduler now (not its sparsifier); any later use
+   * throws IllegalStateException. Closing twice does nothing; from inside
+   * its own schedule, the running step fails with IllegalStateException.
+   */
+  @Override
+  public void close() {
+    closeNative();
+  }
+
+  /**
+   * The sparsifier this scheduler drives.
+   *
+   * @return the sparsifier
+   */
   public Sparsifier getSparsifier() {
     return sparsifier;
   }
-%}
 
+  /**
+   * Saves the scheduler's state (not the sparsifier's) to a file, atomically.
+   *
+   * @param path the file
+   * @throws java.io.IOException (a {@link FileException}) if it cannot be written
+   */
+  public void save(java.nio.file.Path path) throws java.io.IOException {
+    saveNative(java.util.Objects.requireNonNull(path, "path").toString());
+  }
 
-/* Logging (Java only for now): route the library's messages to Java. ---- */
-%feature("director") datasparse::LogHandler;
-/* A throwing handler must not fail the call that logged: drop the exception
- * (and keep no cause for a later DatasparseException). */
-%feature("director:except") datasparse::LogHandler::log %{
-  jthrowable $error = jenv->ExceptionOccurred();
-  if ($error) {
-    jenv->ExceptionClear();
-    jenv->DeleteLocalRef($error);
+  /**
+   * Saves the scheduler's state to a file (see {@link #save(java.nio.file.Path)}).
+   *
+   * @param path the file's path
+   * @throws java.io.IOException (a {@link FileException}) if it cannot be written
+   */
+  public void save(String path) throws java.io.IOException {
+    saveNative(path);
+  }
+
+  /**
+   * Restores a saved state (same schedule param and kind of schedule; a
+   * built-in's parameters come back): the epoch, step count, base and last
+   * values, and each item's value in the sparsifier. Restore the
+   * sparsifier's state first.
+   *
+   * @param path the file
+   * @throws java.io.IOException a {@link FileException} if it cannot be read,
+   *     a {@link CorruptStateException} if it does not fit this scheduler
+   */
+  public void load(java.nio.file.Path path) throws java.io.IOException {
+    loadNative(java.util.Objects.requireNonNull(path, "path").toString());
+  }
+
+  /**
+   * Restores a saved state (see {@link #load(java.nio.file.Path)}).
+   *
+   * @param path the file's path
+   * @throws java.io.IOException a {@link FileException} if it cannot be read,
+   *     a {@link CorruptStateException} if it does not fit this scheduler
+   */
+  public void load(String path) throws java.io.IOException {
+    loadNative(path);
+  }
+
+  /**
+   * Restores a state from {@link #saveToBytes()} (see {@link #load(java.nio.file.Path)}).
+   *
+   * @param state the bytes
+   * @throws CorruptStateException if they do not fit this scheduler
+   */
+  public void loadFromBytes(byte[] state) throws CorruptStateException {
+    loadFromBytesNative(state);
   }
 %}
+
+/* ---------------------------------------------------------------------
+ * Logging: a LogHandler subclass, installed with Library.setLogHandler.
+ * --------------------------------------------------------------------- */
 %typemap(javaclassmodifiers) datasparse::LogHandler %{/**
  * Receives the library's log messages (e.g. a warning when data is replaced
- * under an existing name): subclass it, implement log, and install it.
+ * under an existing name): subclass it, implement {@link #log}, and install
+ * it with {@link Library#setLogHandler}. It is called on the thread that
+ * caused the message; an exception it throws is dropped.
  */
 public abstract class%}
-%javamethodmodifiers datasparse::LogHandler::log "public abstract";
+%javamethodmodifiers datasparse::LogHandler::LogHandler "
+  /** For subclasses. */
+  protected";
+%javamethodmodifiers datasparse::LogHandler::log "
+  /**
+   * Receives one message.
+   *
+   * @param level its level
+   * @param message the message
+   */
+  public abstract";
 %typemap(javaout) void datasparse::LogHandler::log ";"
 %rename(installNative) datasparse::LogHandler::install;
-%javamethodmodifiers datasparse::LogHandler::install "private";
-%typemap(javadestruct, methodname="delete", methodmodifiers="protected synchronized") datasparse::LogHandler {
-    if (swigCPtr != 0) {
-      if (swigCMemOwn) {
-        swigCMemOwn = false;
-        $jnicall;
-      }
-      swigCPtr = 0;
-    }
-  }
-%typemap(javacode) datasparse::LogHandler %{
-  public static final int DEBUG = 0;
-  public static final int INFO = 1;
-  public static final int WARNING = 2;
-
-  /* The installed handler: the native side calls it at any time. */
-  private static LogHandler installed;
-
-  /** Makes handler receive the library's messages (from every thread, on the
-   * thread that caused them); null restores the default, which prints
-   * warnings to stderr. An exception thrown by the handler is dropped. */
-  public static synchronized void install(LogHandler handler) {
-    installNative(handler);
-    installed = handler;
-  }
-
-  /** The installed handler, or null for the default. */
-  public static synchronized LogHandler installed() {
-    return installed;
-  }
-%}
-
-%inline %{
-namespace datasparse {
-/* Receives the library's log messages: subclass it and override log(level,
- * message), then install an instance (ds_set_log_handler). */
-class LogHandler {
-public:
-    virtual ~LogHandler() {}
-    virtual void log(int level, const std::string &message) = 0;
-    static void install(LogHandler *handler) {
-        ds_set_log_handler(handler ? &LogHandler::trampoline : nullptr, handler);
-    }
-#ifndef SWIG
-    static void trampoline(void *self, int level, const char *message) {
-        try {
-            static_cast<LogHandler *>(self)->log(level, message ? message : "");
-        } catch (...) {
-            /* never into the library's frames */
-        }
-    }
-#endif
-};
-}  // namespace datasparse
-%}
+%javamethodmodifiers datasparse::LogHandler::install "";

@@ -4,8 +4,11 @@
  *
  *  - snake_case names; a few C++ methods are private (leading "_") and have a
  *    Pythonic method of the same job written below in %pythoncode.
- *  - datasparse::Error -> the exception classes of datasparse/_errors.py
- *    (registered at import through _set_python_hooks).
+ *  - Failures: the shared policy (../swig/datasparse.i) with the hooks of
+ *    python_hooks.i -> the exception classes of datasparse/_errors.py
+ *    (registered at import through _set_error_factory).
+ *  - Logging: datasparse/__init__.py installs a subclass of the shared
+ *    LogHandler (warnings -> DatasparseWarning, the rest -> logging).
  *  - An exception raised in a Python callback is kept (per thread), the C++
  *    trampoline reports its text to the library, and the caller of step()
  *    gets a CallbackError whose __cause__ is the original exception.
@@ -26,78 +29,6 @@
 #include <vector>
 
 namespace ds_py {
-
-/* A Python callback failed: its exception is kept in pending_exception. */
-struct CallbackFailed : std::runtime_error {
-    explicit CallbackFailed(const std::string &what) : std::runtime_error(what) {}
-};
-
-static PyObject *error_factory = nullptr;   /* _errors._from_status(status, message) */
-static PyObject *log_callback = nullptr;    /* __init__._on_log(level, message) */
-static thread_local PyObject *pending_exception = nullptr;  /* raised by a callback */
-
-/* "TypeName: message" of an exception instance. GIL held. */
-static std::string describe(PyObject *exc) {
-    std::string out = Py_TYPE(exc)->tp_name;
-    if (PyObject *s = PyObject_Str(exc)) {
-        Py_ssize_t n = 0;
-        if (const char *text = PyUnicode_AsUTF8AndSize(s, &n)) {
-            if (n > 0) out += std::string(": ") + std::string(text, static_cast<size_t>(n));
-        }
-        Py_DECREF(s);
-    }
-    PyErr_Clear();
-    return out;
-}
-
-/* Takes the exception a Python callback raised (the error indicator) and keeps
- * it for the caller of the failed datasparse call; returns its description. */
-static std::string keep_callback_exception(const char *context) {
-    PyObject *type = nullptr, *value = nullptr, *tb = nullptr;
-    PyErr_Fetch(&type, &value, &tb);
-    if (!type) return std::string(context) + " failed";
-    PyErr_NormalizeException(&type, &value, &tb);
-    if (tb && value) PyException_SetTraceback(value, tb);
-    std::string text = value ? describe(value) : std::string("unknown Python exception");
-    Py_XDECREF(type);
-    Py_XDECREF(tb);
-    Py_XDECREF(pending_exception);
-    pending_exception = value;   /* owned */
-    return text;
-}
-
-static PyObject *decode(const char *text) {
-    return PyUnicode_DecodeUTF8(text, static_cast<Py_ssize_t>(std::strlen(text)), "replace");
-}
-
-/* Sets the Python exception for a failed call (GIL held). A callback's
- * exception becomes the __cause__ (raise ... from original). */
-static void raise_error(int status, const char *message) {
-    PyObject *cause = pending_exception;
-    pending_exception = nullptr;
-    if (PyErr_Occurred()) {   /* e.g. a director's return-value conversion */
-        PyObject *type, *value, *tb;
-        PyErr_Fetch(&type, &value, &tb);
-        PyErr_NormalizeException(&type, &value, &tb);
-        if (tb && value) PyException_SetTraceback(value, tb);
-        Py_XDECREF(type);
-        Py_XDECREF(tb);
-        if (!cause) cause = value; else Py_XDECREF(value);
-    }
-    PyObject *exc = nullptr;
-    if (error_factory) {
-        exc = PyObject_CallFunction(error_factory, "iN", status, decode(message));
-        if (!exc) PyErr_Clear();
-    }
-    if (!exc) {
-        PyObject *cls = status == DS_ERR_NO_MEMORY ? PyExc_MemoryError : PyExc_RuntimeError;
-        exc = PyObject_CallFunction(cls, "N", decode(message));
-        if (!exc) { Py_XDECREF(cause); return; }   /* an error is set */
-    }
-    if (cause) PyException_SetCause(exc, cause);   /* steals cause */
-    PyErr_SetObject(reinterpret_cast<PyObject *>(Py_TYPE(exc)), exc);
-    Py_DECREF(exc);
-}
 
 /* Buffer of a Python object (buffer protocol), released on scope exit. */
 struct Buffer {
@@ -192,18 +123,18 @@ static bool to_config(PyObject *obj, swig_type_info *config_type, std::unique_pt
     return true;
 }
 
-static bool to_norm(PyObject *obj, datasparse::Norm *out) {
+static bool to_norm(PyObject *obj, ds_norm *out) {
     if (PyUnicode_Check(obj)) {
         const char *s = PyUnicode_AsUTF8(obj);
         if (!s) return false;
-        if (!strcmp(s, "L1") || !strcmp(s, "l1")) { *out = datasparse::L1; return true; }
-        if (!strcmp(s, "L2") || !strcmp(s, "l2")) { *out = datasparse::L2; return true; }
+        if (!strcmp(s, "L1") || !strcmp(s, "l1")) { *out = DS_NORM_L1; return true; }
+        if (!strcmp(s, "L2") || !strcmp(s, "l2")) { *out = DS_NORM_L2; return true; }
         PyErr_Format(PyExc_ValueError, "norm must be 'L1' or 'L2', got '%s'", s);
         return false;
     }
     if (PyLong_Check(obj)) {
         long v = PyLong_AsLong(obj);
-        if (v == datasparse::L1 || v == datasparse::L2) { *out = static_cast<datasparse::Norm>(v); return true; }
+        if (v == DS_NORM_L1 || v == DS_NORM_L2) { *out = static_cast<ds_norm>(v); return true; }
         if (!PyErr_Occurred()) PyErr_Format(PyExc_ValueError, "norm must be Norm.L1 or Norm.L2, got %ld", v);
         return false;
     }
@@ -211,58 +142,8 @@ static bool to_norm(PyObject *obj, datasparse::Norm *out) {
     return false;
 }
 
-/* The library's messages: to Python (warnings / logging) through log_callback. */
-static void on_log(void *, int level, const char *message) {
-    if (!Py_IsInitialized()) {
-        if (level >= DS_LOG_WARNING) std::fprintf(stderr, "datasparse: %s\n", message);
-        return;
-    }
-    PyGILState_STATE gil = PyGILState_Ensure();
-    if (PyObject *callback = log_callback) {
-        Py_INCREF(callback);
-        PyObject *type, *value, *tb;
-        PyErr_Fetch(&type, &value, &tb);   /* keep any error in flight */
-        PyObject *r = PyObject_CallFunction(callback, "iN", level, decode(message));
-        if (r) Py_DECREF(r); else PyErr_WriteUnraisable(callback);
-        PyErr_Restore(type, value, tb);
-        Py_DECREF(callback);
-    }
-    PyGILState_Release(gil);
-}
-
 }  // namespace ds_py
 %}
-
-/* ---------------------------------------------------------------- errors */
-
-%exception {
-    try {
-        $action
-    } catch (const datasparse::Error &e) {
-        ds_py::raise_error(e.status(), e.what());
-        SWIG_fail;
-    } catch (const ds_py::CallbackFailed &e) {
-        ds_py::raise_error(DS_ERR_CALLBACK, e.what());
-        SWIG_fail;
-    } catch (const Swig::DirectorException &e) {
-        ds_py::raise_error(DS_ERR_CALLBACK, e.what());
-        SWIG_fail;
-    } catch (const std::bad_alloc &) {
-        ds_py::raise_error(DS_ERR_NO_MEMORY, "DS_ERR_NO_MEMORY: out of memory");
-        SWIG_fail;
-    } catch (const std::exception &e) {
-        ds_py::raise_error(DS_ERR_INTERNAL, e.what());
-        SWIG_fail;
-    }
-}
-
-/* A Python exception in a director method: keep it, report its text to the
- * C++ trampoline (which hands it to ds_set_callback_error). */
-%feature("director:except") {
-    if ($error != NULL) {
-        throw ds_py::CallbackFailed(ds_py::keep_callback_exception("$symname"));
-    }
-}
 
 /* compute()/factor() may return any real number (numpy.float32, int, ...). */
 %typemap(directorout) double {
@@ -272,6 +153,24 @@ static void on_log(void *, int level, const char *message) {
 }
 
 /* ---------------------------------------------------------------- scalars */
+
+/* Names, keys and paths are str; None (or anything else) is a TypeError naming
+ * the parameter, as null is in every language (tests/bindings/policy.txt). */
+%typemap(in) const std::string & (std::string temp) {
+    if (!PyUnicode_Check($input)) {
+        PyErr_Format(PyExc_TypeError, "%s must be str, not %s", "$1_name", Py_TYPE($input)->tp_name);
+        SWIG_fail;
+    }
+    Py_ssize_t size = 0;
+    const char *chars = PyUnicode_AsUTF8AndSize($input, &size);
+    if (!chars) SWIG_fail;
+    temp.assign(chars, static_cast<size_t>(size));
+    $1 = &temp;
+}
+%typemap(typecheck, precedence=SWIG_TYPECHECK_STRING) const std::string & {
+    $1 = PyUnicode_Check($input) ? 1 : 0;
+}
+%typemap(freearg) const std::string & ""
 
 /* Any real number (numpy scalars too); any integer-like for int64_t; truthiness for bool. */
 %typemap(in) double {
@@ -300,10 +199,10 @@ static void on_log(void *, int level, const char *message) {
 
 /* ---------------------------------------------------------------- enums, configs */
 
-%typemap(in) datasparse::Norm {
+%typemap(in) ds_norm {
     if (!ds_py::to_norm($input, &$1)) SWIG_fail;
 }
-%typemap(typecheck, precedence=SWIG_TYPECHECK_INTEGER) datasparse::Norm {
+%typemap(typecheck, precedence=SWIG_TYPECHECK_INTEGER) ds_norm {
     $1 = (PyUnicode_Check($input) || PyLong_Check($input)) ? 1 : 0;
 }
 
@@ -402,7 +301,6 @@ static void on_log(void *, int level, const char *message) {
 
 %feature("compactdefaultargs");
 %feature("kwargs");
-%rename("%(undercase)s", %$isfunction) "";
 
 %ignore datasparse::Config::Config(const Config &);
 /* One constructor (below) takes either kind of schedule. */
@@ -424,6 +322,10 @@ static void on_log(void *, int level, const char *message) {
 %rename(_load) datasparse::Sparsifier::load;
 %rename(_save_to_bytes) datasparse::Sparsifier::saveToBytes;
 %rename(_load_from_bytes) datasparse::Sparsifier::loadFromBytes;
+%rename(_close) datasparse::Config::close;
+%rename(_is_closed) datasparse::Config::isClosed;
+%rename(_close) datasparse::BuiltinSchedule::close;
+%rename(_is_closed) datasparse::BuiltinSchedule::isClosed;
 %rename(_close) datasparse::Sparsifier::close;
 %rename(_is_closed) datasparse::Sparsifier::isClosed;
 %rename(_update_mask_views) datasparse::DataSparsifier::updateMask;
@@ -477,20 +379,18 @@ does not advance. Call it once per epoch, after the sparsifier's step().";
 
 /* ---------------------------------------------------------------- Python glue */
 
-%feature("nothreadallow") _set_python_hooks;
+%feature("nothreadallow") _set_error_factory;
 %feature("nothreadallow") datasparse::DataScheduler::DataScheduler;   /* converts a PyObject */
+%rename("%s") _set_error_factory;   /* Python's own addition to the allow-list */
 %inline %{
-/* Called once by datasparse/__init__.py. */
-void _set_python_hooks(PyObject *error_factory, PyObject *log_callback) {
+/* Called once by datasparse/__init__.py: _errors._from_status. */
+void _set_error_factory(PyObject *error_factory) {
     Py_XINCREF(error_factory);
     Py_XDECREF(ds_py::error_factory);
     ds_py::error_factory = error_factory == Py_None ? (Py_XDECREF(error_factory), nullptr) : error_factory;
-    Py_XINCREF(log_callback);
-    Py_XDECREF(ds_py::log_callback);
-    ds_py::log_callback = log_callback == Py_None ? (Py_XDECREF(log_callback), nullptr) : log_callback;
-    ds_set_log_handler(ds_py::log_callback ? ds_py::on_log : nullptr, nullptr);
 }
 %}
+%rename(_status_name) ds_status_string;
 
 %extend datasparse::DataScheduler {
     /* The schedule is a Schedule (written in Python) or a BuiltinSchedule. */
@@ -629,6 +529,21 @@ def __init__(self, values=None, **more):
     def to_dict(self):
         return dict(self.items())
 
+    def close(self):
+        """Releases the native config; later use raises StateError (closing twice does nothing)."""
+        self._close()
+
+    @property
+    def closed(self):
+        return self._is_closed()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
     def copy(self):
         return Config(self)
 
@@ -642,7 +557,7 @@ def __init__(self, values=None, **more):
     __hash__ = None
 
     def __repr__(self):
-        return "Config(%r)" % self.to_dict()
+        return "Config(closed)" if self._is_closed() else "Config(%r)" % self.to_dict()
 %}
 }
 
@@ -923,8 +838,24 @@ def _update_mask_views(self, name, data_view, config, mask_view):
         """TF Model Optimization's ConstantSparsity."""
         return BuiltinSchedule._constant(value, begin_step, end_step, frequency)
 
+    def close(self):
+        """Releases the native schedule (schedulers made from it keep their copy); later use
+        raises StateError."""
+        self._close()
+
+    @property
+    def closed(self):
+        return self._is_closed()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
     def __repr__(self):
-        return "<BuiltinSchedule %s>" % self.kind()
+        return "<BuiltinSchedule (closed)>" if self._is_closed() else "<BuiltinSchedule %s>" % self.kind()
 %}
 }
 

@@ -1,6 +1,8 @@
 // A thin C++ layer over the public C API, shaped for SWIG: handles become
 // classes, statuses become exceptions, callbacks become virtual methods
-// (SWIG directors). It uses only <datasparse/datasparse.h>.
+// (SWIG directors). It uses only <datasparse/datasparse.h>. What the
+// languages see of it is the allow-list in datasparse.i; the rest (marked
+// "binding use only") is for the interface's own code.
 //
 // Lifetimes: a DataScheduler borrows its sparsifier and its schedule; the
 // language bindings keep both alive while the scheduler is (see the
@@ -8,7 +10,6 @@
 // the callback.
 #pragma once
 
-#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <exception>
@@ -22,110 +23,125 @@
 
 namespace datasparse {
 
-// A failed call: the status and ds_last_error()'s message.
+// A failed call: its status and the library's message (ds_last_error()), or
+// the layer's own. The message has no status prefix: each language shows the
+// status its own way. A use of a closed handle (or of a callback's view after
+// its callback) is DS_ERR_STATE and also names the class (closedType()), so
+// that each language raises its "closed" exception.
 class Error : public std::runtime_error {
 public:
-    Error(int status, const std::string &message) : std::runtime_error(message), status_(status) {}
-    int status() const { return status_; }
-    std::string statusName() const { return ds_status_string(static_cast<ds_status>(status_)); }
+    Error(ds_status status, const std::string &message, const char *closedType = nullptr)
+        : std::runtime_error(message), status_(status), closed_type_(closedType) {}
+    ds_status status() const { return status_; }
+    // The class whose closed handle (or expired view) was used; nullptr otherwise.
+    const char *closedType() const { return closed_type_; }
 
 private:
-    int status_;
+    ds_status status_;
+    const char *closed_type_;
 };
 
 namespace detail {
+[[noreturn]] inline void fail(ds_status status, const std::string &message) { throw Error(status, message); }
+
+// Turns a status into an Error with ds_last_error()'s message.
 inline void check(ds_status status) {
-    if (status != DS_OK) throw Error(status, std::string(ds_status_string(status)) + ": " + ds_last_error());
+    if (status != DS_OK) throw Error(status, ds_last_error());
 }
+
+inline int flag(bool value) { return value ? 1 : 0; }
+
 inline void check_count(size_t have, int64_t rows, int64_t cols, const char *what) {
     if (rows > 0 && cols > 0 && static_cast<uint64_t>(have) < static_cast<uint64_t>(rows) * static_cast<uint64_t>(cols))
-        throw Error(DS_ERR_INVALID_ARGUMENT, "DS_ERR_INVALID_ARGUMENT: " + std::string(what) + " has " +
-                                                 std::to_string(have) + " elements, fewer than rows*cols = " +
-                                                 std::to_string(rows) + "*" + std::to_string(cols));
+        fail(DS_ERR_INVALID_ARGUMENT, std::string(what) + " has " + std::to_string(have) +
+                                          " elements, fewer than rows*cols = " + std::to_string(rows) + "*" +
+                                          std::to_string(cols));
 }
-}  // namespace detail
 
-inline std::string version() { return ds_version_string(); }
-
-// key -> double map (ds_config).
-class Config {
+// The one RAII pattern of every handle class (Config, the sparsifiers,
+// DataScheduler, BuiltinSchedule): the class owns its C handle through a
+// Handle, which destroys it on close() or with the object. Any use after
+// close() throws Error(DS_ERR_STATE, "<type> was closed"), whether the closed
+// object is called or passed as an argument. Each language maps close() onto
+// its idiom (Java AutoCloseable, C# IDisposable, Python close() and `with`)
+// and deletes the wrapper object itself when its proxy is collected.
+template <typename Raw, void (*Destroy)(Raw *)>
+class Handle {
 public:
-    Config() { detail::check(ds_config_create(&handle_)); }
-    Config(const Config &other) { detail::check(ds_config_clone(other.handle_, &handle_)); }
-    Config &operator=(const Config &other) {
-        if (this != &other) {
-            ds_config *copy = nullptr;
-            detail::check(ds_config_clone(other.handle_, &copy));
-            ds_config_destroy(handle_);
-            handle_ = copy;
-        }
-        return *this;
-    }
-    ~Config() { ds_config_destroy(handle_); }
+    explicit Handle(const char *type) : type_(type) {}
+    Handle(const Handle &) = delete;
+    Handle &operator=(const Handle &) = delete;
+    ~Handle() { close(); }
 
-    void set(const std::string &key, double value) { detail::check(ds_config_set(handle_, key.c_str(), value)); }
-    double get(const std::string &key) const {
-        double v = 0;
-        detail::check(ds_config_get(handle_, key.c_str(), &v));
-        return v;
+    // The live handle; throws if closed.
+    Raw *get() const {
+        if (!raw_) throw Error(DS_ERR_STATE, std::string(type_) + " was closed", type_);
+        return raw_;
     }
-    bool contains(const std::string &key) const {
-        double v;
-        return ds_config_get(handle_, key.c_str(), &v) == DS_OK;
+    // Takes ownership of what a *_create function wrote (after it succeeded).
+    void adopt(Raw *raw) {
+        close();
+        raw_ = raw;
     }
-    void remove(const std::string &key) { detail::check(ds_config_remove(handle_, key.c_str())); }
-    size_t size() const { return ds_config_count(handle_); }
-    std::string keyAt(size_t index) const {
-        const char *key = nullptr;
-        detail::check(ds_config_get_key(handle_, index, &key));
-        return key;
+    Raw *release() {
+        Raw *raw = raw_;
+        raw_ = nullptr;
+        return raw;
     }
-    std::vector<std::string> keys() const {
-        std::vector<std::string> out;
-        for (size_t i = 0, n = size(); i < n; ++i) out.push_back(keyAt(i));
-        return out;
+    void close() noexcept {
+        Raw *raw = raw_;
+        raw_ = nullptr;
+        if (raw) Destroy(raw);
     }
-
-#ifndef SWIG
-    ds_config *handle() const { return handle_; }
-    static Config copyOf(const ds_config *c) {
-        Config out;
-        const size_t n = ds_config_count(c);
-        for (size_t i = 0; i < n; ++i) {
-            const char *key = nullptr;
-            double v = 0;
-            detail::check(ds_config_get_key(c, i, &key));
-            detail::check(ds_config_get(c, key, &v));
-            out.set(key, v);
-        }
-        return out;
-    }
-#endif
+    bool closed() const { return raw_ == nullptr; }
+    const char *type() const { return type_; }
 
 private:
-    ds_config *handle_ = nullptr;
+    Raw *raw_ = nullptr;
+    const char *type_;
 };
 
-namespace detail {
-// The shape behind a view, and bounds-checked indexing into it.
-struct Shape {
-    int64_t rows = 0, cols = 0;
-    size_t size() const { return static_cast<size_t>(rows * cols); }
-    size_t index(int64_t row, int64_t col) const {
-        if (row < 0 || row >= rows || col < 0 || col >= cols)
-            throw Error(DS_ERR_INVALID_ARGUMENT, "DS_ERR_INVALID_ARGUMENT: (" + std::to_string(row) + ", " +
-                                                     std::to_string(col) + ") is outside " + std::to_string(rows) +
-                                                     "x" + std::to_string(cols));
-        return static_cast<size_t>(row * cols + col);
-    }
-    void check_capacity(size_t count, const char *what) const {
-        if (count < size())
-            throw Error(DS_ERR_INVALID_ARGUMENT, "DS_ERR_INVALID_ARGUMENT: " + std::string(what) + " holds " +
-                                                     std::to_string(count) + " values, the view has " +
-                                                     std::to_string(size()));
-    }
+// Calls in progress of an object whose calls may run user code (callbacks,
+// the log handler). A callback may close its own sparsifier or scheduler,
+// and a language may delete the wrapper from inside such a call: what the
+// call still uses must then outlive it. release() is what every language's
+// delete does: it deletes now, or closes now and deletes when the outermost
+// call returns (which then fails with DS_ERR_STATE: the C API says so).
+struct Reentry {
+    int calls = 0;
+    bool delete_pending = false;
 };
-#ifndef SWIG
+
+// Holds `self` for one call (T has a public `reentry` and lastCallReturned()).
+template <typename T>
+class Call {
+public:
+    explicit Call(T *self) : self_(self) { ++self_->reentry.calls; }
+    ~Call() {
+        if (--self_->reentry.calls > 0) return;
+        if (self_->reentry.delete_pending)
+            delete self_;
+        else
+            self_->lastCallReturned();
+    }
+    Call(const Call &) = delete;
+    Call &operator=(const Call &) = delete;
+
+private:
+    T *self_;
+};
+
+template <typename T>
+void release(T *object) {
+    if (!object) return;
+    if (object->reentry.calls == 0) {
+        delete object;
+        return;
+    }
+    object->close();
+    object->reentry.delete_pending = true;
+}
+
 // Runs a user override for a C callback: 0 on success; on an exception,
 // hands its message to ds_set_callback_error and returns 1 (nothing escapes).
 template <typename Body>
@@ -140,27 +156,96 @@ int call_user(const char *unknown_message, Body &&body) noexcept {
     }
     return 1;
 }
-#endif
 
 inline void check_mask_value(int value, size_t at) {
     if (value != 0 && value != 1)
-        throw Error(DS_ERR_INVALID_ARGUMENT, "DS_ERR_INVALID_ARGUMENT: mask values are 0 or 1, got " +
-                                                 std::to_string(value) + " at " + std::to_string(at));
+        fail(DS_ERR_INVALID_ARGUMENT,
+             "mask values are 0 or 1, got " + std::to_string(value) + " at " + std::to_string(at));
 }
-}  // namespace detail
 
-namespace detail {
-// The calls of a wrapper object in progress. A language's close/delete/
-// Dispose from inside a callback of one of them (an updateMask or compute
-// that closes its own sparsifier or scheduler) must not free what that call
-// still uses: the native handle (the C ABI defers its destruction), the data
-// this object copied, and the object itself. They are released when the
-// outermost call returns; the call itself then fails with DS_ERR_STATE.
-struct Lifeline {
-    int calls = 0;
-    bool delete_pending = false;
+// The shape behind a view, and bounds-checked indexing into it.
+struct Shape {
+    int64_t rows = 0, cols = 0;
+    size_t size() const { return static_cast<size_t>(rows * cols); }
+    size_t index(int64_t row, int64_t col) const {
+        if (row < 0 || row >= rows || col < 0 || col >= cols)
+            fail(DS_ERR_INVALID_ARGUMENT, "(" + std::to_string(row) + ", " + std::to_string(col) + ") is outside " +
+                                              std::to_string(rows) + "x" + std::to_string(cols));
+        return static_cast<size_t>(row * cols + col);
+    }
+    void check_capacity(size_t count, const char *what) const {
+        if (count < size())
+            fail(DS_ERR_INVALID_ARGUMENT, std::string(what) + " holds " + std::to_string(count) +
+                                              " values, the view has " + std::to_string(size()));
+    }
 };
 }  // namespace detail
+
+// The version of the loaded library, "MAJOR.MINOR.PATCH".
+inline std::string version() { return ds_version_string(); }
+
+// key -> finite double (ds_config).
+class Config {
+public:
+    Config() : handle_("Config") {
+        ds_config *raw = nullptr;
+        detail::check(ds_config_create(&raw));
+        handle_.adopt(raw);
+    }
+    // A copy of other (which must not be closed).
+    Config(const Config &other) : handle_("Config") {
+        ds_config *raw = nullptr;
+        detail::check(ds_config_clone(other.handle(), &raw));
+        handle_.adopt(raw);
+    }
+#ifndef SWIG
+    Config(Config &&other) noexcept : handle_("Config") { handle_.adopt(other.handle_.release()); }
+#endif
+    Config &operator=(const Config &) = delete;
+
+    void set(const std::string &key, double value) { detail::check(ds_config_set(handle(), key.c_str(), value)); }
+    double get(const std::string &key) const {
+        double v = 0;
+        detail::check(ds_config_get(handle(), key.c_str(), &v));
+        return v;
+    }
+    bool contains(const std::string &key) const {
+        double v;
+        return ds_config_get(handle(), key.c_str(), &v) == DS_OK;
+    }
+    void remove(const std::string &key) { detail::check(ds_config_remove(handle(), key.c_str())); }
+    size_t size() const { return ds_config_count(handle()); }
+    std::string keyAt(size_t index) const {
+        const char *key = nullptr;
+        detail::check(ds_config_get_key(handle(), index, &key));
+        return key;
+    }
+    std::vector<std::string> keys() const {
+        std::vector<std::string> out;
+        for (size_t i = 0, n = size(); i < n; ++i) out.push_back(keyAt(i));
+        return out;
+    }
+    void close() { handle_.close(); }
+    bool isClosed() const { return handle_.closed(); }
+
+    // Binding use only.
+    ds_config *handle() const { return handle_.get(); }
+    static Config copyOf(const ds_config *c) {
+        Config out;
+        const size_t n = ds_config_count(c);
+        for (size_t i = 0; i < n; ++i) {
+            const char *key = nullptr;
+            double v = 0;
+            detail::check(ds_config_get_key(c, i, &key));
+            detail::check(ds_config_get(c, key, &v));
+            out.set(key, v);
+        }
+        return out;
+    }
+
+private:
+    detail::Handle<ds_config, ds_config_destroy> handle_;
+};
 
 // Read-only view of a data item, valid only during an updateMask callback
 // (afterwards every access fails with DS_ERR_STATE).
@@ -172,19 +257,20 @@ public:
     float get(int64_t row, int64_t col) const { return data()[shape_.index(row, col)]; }
     // Copies the data (row-major) into out[0..size()).
     void copyTo(float *out, size_t count) const {
+        const float *from = data();
         shape_.check_capacity(count, "the output buffer");
-        std::memcpy(out, data(), size() * sizeof(float));
+        std::memcpy(out, from, size() * sizeof(float));
     }
-#ifndef SWIG
+
+    // Binding use only.
     void reset(const float *data, int64_t rows, int64_t cols) {
         data_ = data;
         shape_ = {rows, cols};
     }
     const float *data() const {
-        if (!data_) throw Error(DS_ERR_STATE, "DS_ERR_STATE: a DataView is only valid during its callback");
+        if (!data_) throw Error(DS_ERR_STATE, "a DataView is only valid during its updateMask call", "DataView");
         return data_;
     }
-#endif
 
 private:
     const float *data_ = nullptr;
@@ -200,34 +286,38 @@ public:
     size_t size() const { return shape_.size(); }
     int get(int64_t row, int64_t col) const { return mask()[shape_.index(row, col)]; }
     void set(int64_t row, int64_t col, int value) {
+        uint8_t *to = mask();
         const size_t at = shape_.index(row, col);
         detail::check_mask_value(value, at);
-        mask()[at] = static_cast<uint8_t>(value);
+        to[at] = static_cast<uint8_t>(value);
     }
     void fill(int value) {
+        uint8_t *to = mask();
         detail::check_mask_value(value, 0);
-        std::memset(mask(), value, size());
+        std::memset(to, value, size());
     }
     void copyTo(uint8_t *out, size_t count) const {
+        const uint8_t *from = mask();
         shape_.check_capacity(count, "the output buffer");
-        std::memcpy(out, mask(), size());
+        std::memcpy(out, from, size());
     }
     // Replaces the mask with values[0..size()) (each 0 or 1).
     void copyFrom(const uint8_t *values, size_t count) {
+        uint8_t *to = mask();
         shape_.check_capacity(count, "the input");
         for (size_t i = 0; i < size(); ++i) detail::check_mask_value(values[i], i);
-        std::memcpy(mask(), values, size());
+        std::memcpy(to, values, size());
     }
-#ifndef SWIG
+
+    // Binding use only.
     void reset(uint8_t *mask, int64_t rows, int64_t cols) {
         mask_ = mask;
         shape_ = {rows, cols};
     }
     uint8_t *mask() const {
-        if (!mask_) throw Error(DS_ERR_STATE, "DS_ERR_STATE: a MaskView is only valid during its callback");
+        if (!mask_) throw Error(DS_ERR_STATE, "a MaskView is only valid during its updateMask call", "MaskView");
         return mask_;
     }
-#endif
 
 private:
     uint8_t *mask_ = nullptr;
@@ -237,10 +327,9 @@ private:
 // What the sparsifiers share. Not constructed directly.
 class Sparsifier {
 public:
-    virtual ~Sparsifier() {
-        ds_sparsifier_destroy(handle_);
-        handle_ = nullptr;
-    }
+#ifndef SWIG  // SWIG sees datasparse.i's %extend destructor (release())
+    virtual ~Sparsifier() = default;
+#endif
 
     // Registers data borrowed zero-copy: the memory must stay valid (and,
     // in managed languages, pinned) while registered.
@@ -249,7 +338,7 @@ public:
         Call call(this);  // the replacement warning runs the log handler
         detail::check_count(count, rows, cols, "data");
         detail::check(ds_sparsifier_add_data(h(), name.c_str(), data, rows, cols, config ? config->handle() : nullptr,
-                                             reuseMask ? 1 : 0));
+                                             detail::flag(reuseMask)));
         owned_.erase(name);
     }
     // Registers a copy of data[0..rows*cols) that this object owns.
@@ -257,9 +346,10 @@ public:
                      const Config *config = nullptr, bool reuseMask = false) {
         Call call(this);
         detail::check_count(count, rows, cols, "data");
+        ds_sparsifier *s = h();
+        const ds_config *c = config ? config->handle() : nullptr;
         auto copy = std::make_unique<std::vector<float>>(data, data + static_cast<size_t>(rows * cols));
-        detail::check(ds_sparsifier_add_data(h(), name.c_str(), copy->data(), rows, cols,
-                                             config ? config->handle() : nullptr, reuseMask ? 1 : 0));
+        detail::check(ds_sparsifier_add_data(s, name.c_str(), copy->data(), rows, cols, c, detail::flag(reuseMask)));
         owned_[name] = std::move(copy);
     }
     void removeData(const std::string &name) {
@@ -274,15 +364,20 @@ public:
         detail::check(ds_sparsifier_get_mask(h(), name.c_str(), out, count));
     }
     void getData(const std::string &name, bool original, float *out, size_t count) const {
-        detail::check(ds_sparsifier_get_data(h(), name.c_str(), original ? 1 : 0, out, count));
+        detail::check(ds_sparsifier_get_data(h(), name.c_str(), detail::flag(original), out, count));
     }
-    void squashMask(const std::vector<std::string> &names, bool leaveParametrized = true) {
+    // Squashes the named items; an empty list squashes none (squashAll: every item).
+    void squashMask(const std::vector<std::string> &names, bool leaveParametrized) {
+        // The C API reads names == NULL as "every item"; an empty list names
+        // none, so it is passed as a non-NULL array of length 0.
+        static const char *const no_names[1] = {nullptr};
         std::vector<const char *> list;
         for (const auto &n : names) list.push_back(n.c_str());
-        detail::check(ds_sparsifier_squash_mask(h(), list.data(), list.size(), leaveParametrized ? 1 : 0));
+        detail::check(ds_sparsifier_squash_mask(h(), list.empty() ? no_names : list.data(), list.size(),
+                                                detail::flag(leaveParametrized)));
     }
-    void squashAll(bool leaveParametrized = true) {
-        detail::check(ds_sparsifier_squash_mask(h(), nullptr, 0, leaveParametrized ? 1 : 0));
+    void squashAll(bool leaveParametrized) {
+        detail::check(ds_sparsifier_squash_mask(h(), nullptr, 0, detail::flag(leaveParametrized)));
     }
     double getParam(const std::string &name, const std::string &key) const {
         double v = 0;
@@ -297,7 +392,7 @@ public:
         detail::check(ds_sparsifier_get_config(h(), name.c_str(), c.handle()));
         return c;
     }
-    void setMaskUpdate(bool enabled) { detail::check(ds_sparsifier_set_mask_update(h(), enabled ? 1 : 0)); }
+    void setMaskUpdate(bool enabled) { detail::check(ds_sparsifier_set_mask_update(h(), detail::flag(enabled))); }
     bool getMaskUpdate() const { return ds_sparsifier_mask_update(h()) != 0; }
     size_t size() const { return ds_sparsifier_count(h()); }
     std::string nameAt(size_t index) const {
@@ -324,13 +419,13 @@ public:
         return v != 0;
     }
     int64_t stepCount() const { return ds_sparsifier_step_count(h()); }
-    void save(const std::string &path, bool withData = false) const {
+    void save(const std::string &path, bool withData) const {
         detail::check(ds_sparsifier_save_file(h(), path.c_str(), withData ? DS_SAVE_DATA : 0u));
     }
-    void load(const std::string &path, bool strict = true) {
-        detail::check(ds_sparsifier_load(h(), path.c_str(), strict ? 1 : 0));
+    void load(const std::string &path, bool strict) {
+        detail::check(ds_sparsifier_load(h(), path.c_str(), detail::flag(strict)));
     }
-    std::vector<uint8_t> saveToBytes(bool withData = false) const {
+    std::vector<uint8_t> saveToBytes(bool withData) const {
         size_t size = 0;
         const unsigned flags = withData ? DS_SAVE_DATA : 0u;
         detail::check(ds_sparsifier_save_buffer(h(), flags, nullptr, 0, &size));
@@ -338,63 +433,32 @@ public:
         detail::check(ds_sparsifier_save_buffer(h(), flags, bytes.data(), bytes.size(), &size));
         return bytes;
     }
-    void loadFromBytes(const std::vector<uint8_t> &bytes, bool strict = true) {
-        detail::check(ds_sparsifier_load_buffer(h(), bytes.data(), bytes.size(), strict ? 1 : 0));
+    void loadFromBytes(const std::vector<uint8_t> &bytes, bool strict) {
+        detail::check(ds_sparsifier_load_buffer(h(), bytes.data(), bytes.size(), detail::flag(strict)));
     }
     // Releases the native sparsifier now (or, from inside one of this
     // object's own calls, when that call returns); later calls fail with
-    // DS_ERR_STATE.
+    // DS_ERR_STATE. Closing twice does nothing.
     void close() {
-        ds_sparsifier_destroy(handle_);
-        handle_ = nullptr;
-        if (line_.calls == 0) owned_.clear();
+        handle_.close();
+        if (reentry.calls == 0) owned_.clear();
     }
-    bool isClosed() const { return handle_ == nullptr; }
+    bool isClosed() const { return handle_.closed(); }
     // Whether one of this object's calls is in progress (the languages keep
     // what native code borrows until it ends).
-    bool inCall() const { return line_.calls > 0; }
-    // What a language's delete/Dispose does: deletes now, or closes now and
-    // deletes when the outermost call returns.
-    static void release(Sparsifier *s) {
-        if (!s) return;
-        if (s->line_.calls == 0) {
-            delete s;
-            return;
-        }
-        s->close();
-        s->line_.delete_pending = true;
-    }
+    bool inCall() const { return reentry.calls > 0; }
 
-#ifndef SWIG
-    ds_sparsifier *h() const {
-        if (!handle_) throw Error(DS_ERR_STATE, "DS_ERR_STATE: the sparsifier was closed");
-        return handle_;
+    // Binding use only.
+    ds_sparsifier *h() const { return handle_.get(); }
+    detail::Reentry reentry;
+    void lastCallReturned() {
+        if (isClosed()) owned_.clear();
     }
-#endif
 
 protected:
-    Sparsifier() = default;
-    ds_sparsifier *handle_ = nullptr;
-
-#ifndef SWIG
-    // Holds this object for a call that may run user code (see Lifeline).
-    class Call {
-    public:
-        explicit Call(Sparsifier *s) : s_(s) { ++s_->line_.calls; }
-        ~Call() {
-            if (--s_->line_.calls > 0) return;
-            if (s_->line_.delete_pending)
-                delete s_;
-            else if (s_->isClosed())
-                s_->owned_.clear();
-        }
-        Call(const Call &) = delete;
-        Call &operator=(const Call &) = delete;
-
-    private:
-        Sparsifier *s_;
-    };
-#endif
+    explicit Sparsifier(const char *type) : handle_(type) {}
+    using Call = detail::Call<Sparsifier>;
+    detail::Handle<ds_sparsifier, ds_sparsifier_destroy> handle_;
 
 private:
     std::pair<int64_t, int64_t> shape(const std::string &name) const {
@@ -403,17 +467,15 @@ private:
         return {r, c};
     }
     std::map<std::string, std::unique_ptr<std::vector<float>>> owned_;  // copied-in data
-    detail::Lifeline line_;
 };
-
-enum Norm { L1 = DS_NORM_L1, L2 = DS_NORM_L2 };
 
 // PyTorch's DataNormSparsifier.
 class DataNormSparsifier : public Sparsifier {
 public:
-    explicit DataNormSparsifier(Norm norm = L1, const Config *defaults = nullptr) {
-        detail::check(ds_norm_sparsifier_create(static_cast<ds_norm>(norm), defaults ? defaults->handle() : nullptr,
-                                                &handle_));
+    DataNormSparsifier(ds_norm norm, const Config *defaults) : Sparsifier("DataNormSparsifier") {
+        ds_sparsifier *raw = nullptr;
+        detail::check(ds_norm_sparsifier_create(norm, defaults ? defaults->handle() : nullptr, &raw));
+        handle_.adopt(raw);
     }
 };
 
@@ -422,11 +484,12 @@ public:
 // config and current mask to modify). Throwing fails the step; no mask changes.
 class DataSparsifier : public Sparsifier {
 public:
-    explicit DataSparsifier(const Config *defaults = nullptr) {
+    explicit DataSparsifier(const Config *defaults) : Sparsifier("DataSparsifier") {
+        ds_sparsifier *raw = nullptr;
         detail::check(ds_custom_sparsifier_create(&DataSparsifier::trampoline, this,
-                                                  defaults ? defaults->handle() : nullptr, &handle_));
+                                                  defaults ? defaults->handle() : nullptr, &raw));
+        handle_.adopt(raw);
     }
-    virtual ~DataSparsifier() {}
     virtual void updateMask(const std::string &name, const DataView &data, const Config &config, MaskView &mask) = 0;
 
 private:
@@ -448,19 +511,19 @@ private:
     MaskView mask_view_;
 };
 
-// A schedule: subclass and override compute(name, epoch, base, current).
+// A schedule: subclass and override compute(name, epoch, baseValue, current).
 class Schedule {
 public:
     virtual ~Schedule() {}
-    virtual double compute(const std::string &name, int64_t epoch, double base, double current) = 0;
+    virtual double compute(const std::string &name, int64_t epoch, double baseValue, double current) = 0;
 
-#ifndef SWIG
-    static int trampoline(void *self, const char *name, int64_t epoch, double base, double current, double *out) {
+    // Binding use only.
+    static int trampoline(void *self, const char *name, int64_t epoch, double baseValue, double current,
+                          double *out) {
         return detail::call_user("unknown exception in compute", [&] {
-            *out = static_cast<Schedule *>(self)->compute(name, epoch, base, current);
+            *out = static_cast<Schedule *>(self)->compute(name, epoch, baseValue, current);
         });
     }
-#endif
 };
 
 // f(epoch) for BuiltinSchedule::lambda: subclass and override factor(epoch).
@@ -469,96 +532,101 @@ public:
     virtual ~LambdaFactor() {}
     virtual double factor(int64_t epoch) = 0;
 
-#ifndef SWIG
+    // Binding use only.
     static int trampoline(void *self, int64_t epoch, double *out) {
         return detail::call_user("unknown exception in factor", [&] {
             *out = static_cast<LambdaFactor *>(self)->factor(epoch);
         });
     }
-#endif
 };
 
-// The built-in schedules (formulas in datasparse.h). Copies share one description.
+// The built-in schedules (formulas in datasparse.h), made by the static
+// factories (the caller owns the result). A scheduler copies what it uses.
 class BuiltinSchedule {
 public:
-    static BuiltinSchedule gamma(double gamma, double threshold) {
+    static BuiltinSchedule *gamma(double gamma, double threshold) {
         ds_schedule *raw = nullptr;
-        const ds_status status = ds_schedule_create_gamma(gamma, threshold, &raw);
-        return adopt(status, raw);  // raw is read after the call wrote it
+        detail::check(ds_schedule_create_gamma(gamma, threshold, &raw));
+        return adopt(raw);
     }
-    static BuiltinSchedule step(int64_t stepSize, double gamma) {
+    static BuiltinSchedule *step(int64_t stepSize, double gamma) {
         ds_schedule *raw = nullptr;
-        const ds_status status = ds_schedule_create_step(stepSize, gamma, &raw);
-        return adopt(status, raw);  // raw is read after the call wrote it
+        detail::check(ds_schedule_create_step(stepSize, gamma, &raw));
+        return adopt(raw);
     }
     // The factor object must stay alive while a scheduler uses this schedule.
-    static BuiltinSchedule lambda(LambdaFactor &factor) {
+    static BuiltinSchedule *lambda(LambdaFactor &factor) {
         ds_schedule *raw = nullptr;
-        const ds_status status = ds_schedule_create_lambda(&LambdaFactor::trampoline, &factor, &raw);
-        return adopt(status, raw);  // raw is read after the call wrote it
+        detail::check(ds_schedule_create_lambda(&LambdaFactor::trampoline, &factor, &raw));
+        return adopt(raw);
     }
-    static BuiltinSchedule cubic(double initValue, int64_t initT, int64_t deltaT, int64_t totalT, bool initiallyZero) {
+    static BuiltinSchedule *cubic(double initValue, int64_t initT, int64_t deltaT, int64_t totalT,
+                                  bool initiallyZero) {
         ds_schedule *raw = nullptr;
         ds_cubic_options options = DS_CUBIC_OPTIONS_INIT;
         options.init_value = initValue;
         options.init_t = initT;
         options.delta_t = deltaT;
         options.total_t = totalT;
-        options.initially_zero = initiallyZero ? 1 : 0;
-        const ds_status status = ds_schedule_create_cubic(&options, &raw);
-        return adopt(status, raw);  // raw is read after the call wrote it
+        options.initially_zero = detail::flag(initiallyZero);
+        detail::check(ds_schedule_create_cubic(&options, &raw));
+        return adopt(raw);
     }
-    static BuiltinSchedule polynomialDecay(double initial, double final_, int64_t beginStep, int64_t endStep,
-                                           double power, int64_t frequency) {
+    static BuiltinSchedule *polynomialDecay(double initial, double finalValue, int64_t beginStep, int64_t endStep,
+                                            double power, int64_t frequency) {
         ds_schedule *raw = nullptr;
         ds_polynomial_decay_options options = DS_POLYNOMIAL_DECAY_OPTIONS_INIT;
         options.initial = initial;
-        options.final = final_;
+        options.final = finalValue;
         options.begin_step = beginStep;
         options.end_step = endStep;
         options.power = power;
         options.frequency = frequency;
-        const ds_status status = ds_schedule_create_polynomial_decay(&options, &raw);
-        return adopt(status, raw);  // raw is read after the call wrote it
+        detail::check(ds_schedule_create_polynomial_decay(&options, &raw));
+        return adopt(raw);
     }
-    static BuiltinSchedule constant(double value, int64_t beginStep, int64_t endStep, int64_t frequency) {
+    static BuiltinSchedule *constant(double value, int64_t beginStep, int64_t endStep, int64_t frequency) {
         ds_schedule *raw = nullptr;
-        const ds_status status = ds_schedule_create_constant(value, beginStep, endStep, frequency, &raw);
-        return adopt(status, raw);  // raw is read after the call wrote it
+        detail::check(ds_schedule_create_constant(value, beginStep, endStep, frequency, &raw));
+        return adopt(raw);
     }
-    std::string kind() const { return ds_schedule_kind(handle_.get()); }
+    std::string kind() const { return ds_schedule_kind(handle()); }
+    void close() { handle_.close(); }
+    bool isClosed() const { return handle_.closed(); }
 
-#ifndef SWIG
+    // Binding use only.
     const ds_schedule *handle() const { return handle_.get(); }
-#endif
 
 private:
-    BuiltinSchedule() = default;
-    static BuiltinSchedule adopt(ds_status status, ds_schedule *raw) {
-        detail::check(status);
-        BuiltinSchedule s;
-        s.handle_.reset(raw, ds_schedule_destroy);
-        return s;
+    BuiltinSchedule() : handle_("BuiltinSchedule") {}
+    static BuiltinSchedule *adopt(ds_schedule *raw) {
+        std::unique_ptr<BuiltinSchedule> s(new BuiltinSchedule());
+        s->handle_.adopt(raw);
+        return s.release();
     }
-    std::shared_ptr<ds_schedule> handle_;
+    detail::Handle<ds_schedule, ds_schedule_destroy> handle_;
 };
 
 // The data scheduler over one config key of a sparsifier's items.
 class DataScheduler {
 public:
     // With a schedule written in the target language (kept alive by the binding).
-    DataScheduler(Sparsifier &sparsifier, const std::string &scheduleParam, Schedule &schedule,
-                  int64_t lastEpoch = -1) {
+    DataScheduler(Sparsifier &sparsifier, const std::string &scheduleParam, Schedule &schedule, int64_t lastEpoch)
+        : handle_("DataScheduler") {
+        ds_scheduler *raw = nullptr;
         detail::check(ds_scheduler_create(sparsifier.h(), scheduleParam.c_str(), &Schedule::trampoline, &schedule,
-                                          lastEpoch, &handle_));
+                                          lastEpoch, &raw));
+        handle_.adopt(raw);
     }
-    // With a built-in schedule.
+    // With a built-in schedule (copied: it may be closed afterwards).
     DataScheduler(Sparsifier &sparsifier, const std::string &scheduleParam, const BuiltinSchedule &schedule,
-                  int64_t lastEpoch = -1) {
+                  int64_t lastEpoch)
+        : handle_("DataScheduler") {
+        ds_scheduler *raw = nullptr;
         detail::check(ds_scheduler_create_builtin(sparsifier.h(), scheduleParam.c_str(), schedule.handle(), lastEpoch,
-                                                  &handle_));
+                                                  &raw));
+        handle_.adopt(raw);
     }
-    ~DataScheduler() { close(); }
     DataScheduler(const DataScheduler &) = delete;
     DataScheduler &operator=(const DataScheduler &) = delete;
 
@@ -579,17 +647,26 @@ public:
     int64_t lastEpoch() const { return ds_scheduler_last_epoch(h()); }
     int64_t stepCount() const { return ds_scheduler_step_count(h()); }
     std::string scheduleParam() const { return ds_scheduler_schedule_param(h()); }
+    // The items the scheduler tracks, in the sparsifier's order.
+    size_t size() const { return ds_scheduler_count(h()); }
+    std::string nameAt(size_t index) const {
+        const char *name = nullptr;
+        detail::check(ds_scheduler_get_name(h(), index, &name));
+        return name;
+    }
     std::vector<std::string> names() const {
-        const size_t n = ds_scheduler_count(h());
         std::vector<std::string> out;
-        for (size_t i = 0; i < n; ++i) {
-            const char *name = nullptr;
-            detail::check(ds_scheduler_get_name(h(), i, &name));
-            out.push_back(name);
-        }
+        for (size_t i = 0, n = size(); i < n; ++i) out.push_back(nameAt(i));
         return out;
     }
-    void setVerbose(bool verbose) { detail::check(ds_scheduler_set_verbose(h(), verbose ? 1 : 0)); }
+    void setVerbose(bool verbose) {
+        detail::check(ds_scheduler_set_verbose(h(), detail::flag(verbose)));
+        verbose_ = verbose;
+    }
+    bool getVerbose() const {
+        h();
+        return verbose_;
+    }
     void save(const std::string &path) const { detail::check(ds_scheduler_save(h(), path.c_str())); }
     void load(const std::string &path) { detail::check(ds_scheduler_load(h(), path.c_str())); }
     std::vector<uint8_t> saveToBytes() const {
@@ -602,44 +679,44 @@ public:
     void loadFromBytes(const std::vector<uint8_t> &bytes) {
         detail::check(ds_scheduler_load_buffer(h(), bytes.data(), bytes.size()));
     }
-    void close() {
-        ds_scheduler_destroy(handle_);
-        handle_ = nullptr;
-    }
-    bool isClosed() const { return handle_ == nullptr; }
-    bool inCall() const { return line_.calls > 0; }
-    // What a language's delete/Dispose does (see Sparsifier::release).
-    static void release(DataScheduler *s) {
-        if (!s) return;
-        if (s->line_.calls == 0) {
-            delete s;
-            return;
-        }
-        s->close();
-        s->line_.delete_pending = true;
-    }
+    // Releases the native scheduler (not its sparsifier); see Sparsifier::close.
+    void close() { handle_.close(); }
+    bool isClosed() const { return handle_.closed(); }
+    bool inCall() const { return reentry.calls > 0; }
+
+    // Binding use only.
+    detail::Reentry reentry;
+    void lastCallReturned() {}
 
 private:
-#ifndef SWIG
-    class Call {
-    public:
-        explicit Call(DataScheduler *s) : s_(s) { ++s_->line_.calls; }
-        ~Call() {
-            if (--s_->line_.calls == 0 && s_->line_.delete_pending) delete s_;
-        }
-        Call(const Call &) = delete;
-        Call &operator=(const Call &) = delete;
+    using Call = detail::Call<DataScheduler>;
+    ds_scheduler *h() const { return handle_.get(); }
+    detail::Handle<ds_scheduler, ds_scheduler_destroy> handle_;
+    bool verbose_ = false;
+};
 
-    private:
-        DataScheduler *s_;
-    };
-#endif
-    detail::Lifeline line_;
-    ds_scheduler *h() const {
-        if (!handle_) throw Error(DS_ERR_STATE, "DS_ERR_STATE: the scheduler was closed");
-        return handle_;
+// Receives the library's log messages: subclass it, override log(level,
+// message), and install an instance (ds_set_log_handler). Called on the
+// thread that caused the message; whatever it throws is dropped.
+class LogHandler {
+public:
+    virtual ~LogHandler() {}
+    virtual void log(ds_log_level level, const std::string &message) = 0;
+    // Installs handler, or the library's default (warnings to stderr) for
+    // nullptr. When it returns, the previous handler is no longer called.
+    // The handler must stay alive while installed (each language keeps it).
+    static void install(LogHandler *handler) {
+        ds_set_log_handler(handler ? &LogHandler::trampoline : nullptr, handler);
     }
-    ds_scheduler *handle_ = nullptr;
+
+    // Binding use only.
+    static void trampoline(void *self, int level, const char *message) {
+        try {
+            static_cast<LogHandler *>(self)->log(static_cast<ds_log_level>(level), message ? message : "");
+        } catch (...) {
+            // never into the library's frames
+        }
+    }
 };
 
 }  // namespace datasparse

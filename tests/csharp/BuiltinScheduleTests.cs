@@ -1,5 +1,6 @@
 // The built-in schedules, stepped epoch by epoch against their formulas (datasparse.h).
 using System;
+using NUnit.Framework;
 
 namespace Datasparse.Tests {
 
@@ -7,6 +8,7 @@ class HarmonicFactor : LambdaFactor {
   public override double Factor(long epoch) { return 1.0 / (1 + epoch); }
 }
 
+[TestFixture]
 public class BuiltinScheduleTests {
   const double Base = 0.6;
 
@@ -15,7 +17,7 @@ public class BuiltinScheduleTests {
     using (schedule)
     using (var sparsifier = new DataNormSparsifier())
     using (var config = new Config { ["sparsity_level"] = Base }) {
-      sparsifier.AddDataCopy("w", new float[16], 4, 4, config);
+      sparsifier.AddData("w", new float[16], 4, 4, config);
       using (var scheduler = new DataScheduler(sparsifier, "sparsity_level", schedule)) {
         var values = new double[epochs];
         for (int t = 0; t < epochs; ++t) {
@@ -23,41 +25,41 @@ public class BuiltinScheduleTests {
             sparsifier.Step();
             scheduler.Step();
           }
-          Assert.AreEqual((long)t, scheduler.LastEpoch(), "epoch");
+          Assert.AreEqual((long)t, scheduler.LastEpoch, "epoch");
           values[t] = sparsifier.GetParam("w", "sparsity_level");
-          Assert.AreClose(values[t], scheduler.GetLastParam("w"), 0, "last param");
+          Assert.AreEqual(values[t], scheduler.GetLastParam("w"), 0, "last param");
         }
         return values;
       }
     }
   }
 
-  static void Expect(Func<int, double, double> formula, double[] actual, string what) {
+  static void ExpectValues(Func<int, double, double> formula, double[] actual, string what) {
     double current = Base;
     for (int t = 0; t < actual.Length; ++t) {
       current = formula(t, current);
-      Assert.AreClose(current, actual[t], 1e-12, what + " at epoch " + t);
+      Assert.AreEqual(current, actual[t], 1e-12, what + " at epoch " + t);
     }
   }
 
   [Test]
   public void Gamma() {
-    Assert.AreEqual("gamma", BuiltinSchedule.Gamma(1.2, 0.9).Kind(), "kind");
-    Expect((t, cur) => t == 0 ? Base : Math.Min(0.9, cur * 1.2), Run(BuiltinSchedule.Gamma(1.2, 0.9), 6), "gamma");
+    Assert.AreEqual("gamma", BuiltinSchedule.Gamma(1.2, 0.9).Kind, "kind");
+    ExpectValues((t, cur) => t == 0 ? Base : Math.Min(0.9, cur * 1.2), Run(BuiltinSchedule.Gamma(1.2, 0.9), 6), "gamma");
   }
 
   [Test]
   public void Step() {
-    Assert.AreEqual("step", BuiltinSchedule.Step(2, 0.5).Kind(), "kind");
-    Expect((t, cur) => Base * Math.Pow(0.5, t / 2), Run(BuiltinSchedule.Step(2, 0.5), 7), "step");
+    Assert.AreEqual("step", BuiltinSchedule.Step(2, 0.5).Kind, "kind");
+    ExpectValues((t, cur) => Base * Math.Pow(0.5, t / 2), Run(BuiltinSchedule.Step(2, 0.5), 7), "step");
   }
 
   [Test]
   public void LambdaWithACSharpFactor() {
     BuiltinSchedule schedule = BuiltinSchedule.Lambda(new HarmonicFactor());
-    Assert.AreEqual("lambda", schedule.Kind(), "kind");
-    Expect((t, cur) => Base / (1 + t), Run(schedule, 5), "lambda");
-    Assert.Throws<ArgumentNullException>(() => BuiltinSchedule.Lambda(null), "null factor");
+    Assert.AreEqual("lambda", schedule.Kind, "kind");
+    ExpectValues((t, cur) => Base / (1 + t), Run(schedule, 5), "lambda");
+    Assert.Catch<ArgumentNullException>(() => BuiltinSchedule.Lambda(null), "null factor");
   }
 
   [Test]
@@ -67,9 +69,9 @@ public class BuiltinScheduleTests {
       double x = Base + (0.1 - Base) * Math.Pow(1 - (t - 2) / (2.0 * 3.0), 3);
       return Math.Max(0.1, Math.Min(Base, x));
     };
-    Assert.AreEqual("cubic", BuiltinSchedule.Cubic(0.1, 2, 2, 3, false).Kind(), "kind");
-    Expect(cubic, Run(BuiltinSchedule.Cubic(0.1, 2, 2, 3, false), 10), "cubic");
-    Expect((t, cur) => t < 2 ? 0.0 : cubic(t, cur), Run(BuiltinSchedule.Cubic(0.1, 2, 2, 3, true), 10), "cubic, initially zero");
+    Assert.AreEqual("cubic", BuiltinSchedule.Cubic(0.1, 2, 2, 3, false).Kind, "kind");
+    ExpectValues(cubic, Run(BuiltinSchedule.Cubic(0.1, 2, 2, 3, false), 10), "cubic");
+    ExpectValues((t, cur) => t < 2 ? 0.0 : cubic(t, cur), Run(BuiltinSchedule.Cubic(0.1, 2, 2, 3, true), 10), "cubic, initially zero");
   }
 
   [Test]
@@ -80,24 +82,24 @@ public class BuiltinScheduleTests {
       double p = Math.Max(0, Math.Min(1, (t - 1) / 4.0));
       return 0.8 + (0.2 - 0.8) * Math.Pow(1 - p, 3);
     };
-    Assert.AreEqual("polynomial_decay", BuiltinSchedule.PolynomialDecay(0.2, 0.8, 1, 5, 3, 2).Kind(), "kind");
-    Expect(poly, Run(BuiltinSchedule.PolynomialDecay(0.2, 0.8, 1, 5, 3, 2), 8), "polynomial decay");
+    Assert.AreEqual("polynomial_decay", BuiltinSchedule.PolynomialDecay(0.2, 0.8, 1, 5, 3, 2).Kind, "kind");
+    ExpectValues(poly, Run(BuiltinSchedule.PolynomialDecay(0.2, 0.8, 1, 5, 3, 2), 8), "polynomial decay");
   }
 
   [Test]
   public void Constant() {
     Func<int, double, double> constant = (t, cur) => t >= 3 && t <= 6 && (t - 3) % 3 == 0 ? 0.25 : cur;
-    Assert.AreEqual("constant", BuiltinSchedule.Constant(0.25, 3, 6, 3).Kind(), "kind");
-    Expect(constant, Run(BuiltinSchedule.Constant(0.25, 3, 6, 3), 9), "constant");
+    Assert.AreEqual("constant", BuiltinSchedule.Constant(0.25, 3, 6, 3).Kind, "kind");
+    ExpectValues(constant, Run(BuiltinSchedule.Constant(0.25, 3, 6, 3), 9), "constant");
   }
 
   [Test]
   public void InvalidParametersAreRejected() {
-    Assert.Fails(DatasparseException.InvalidArgument, () => BuiltinSchedule.Step(0, 0.5), "step size 0");
-    Assert.Fails(DatasparseException.InvalidArgument, () => BuiltinSchedule.Gamma(double.NaN, 0.5), "NaN gamma");
-    Assert.Fails(DatasparseException.InvalidArgument, () => BuiltinSchedule.Cubic(0.1, 0, 0, 1, false), "delta_t 0");
-    Assert.Fails(DatasparseException.InvalidArgument, () => BuiltinSchedule.PolynomialDecay(0.1, 0.5, 5, 5, 1, 1), "begin == end");
-    Assert.Fails(DatasparseException.InvalidArgument, () => BuiltinSchedule.Constant(0.1, 0, -1, 0), "frequency 0");
+    Expect.Fails(Status.InvalidArgument, () => BuiltinSchedule.Step(0, 0.5), "step size 0");
+    Expect.Fails(Status.InvalidArgument, () => BuiltinSchedule.Gamma(double.NaN, 0.5), "NaN gamma");
+    Expect.Fails(Status.InvalidArgument, () => BuiltinSchedule.Cubic(0.1, 0, 0, 1, false), "delta_t 0");
+    Expect.Fails(Status.InvalidArgument, () => BuiltinSchedule.PolynomialDecay(0.1, 0.5, 5, 5, 1, 1), "begin == end");
+    Expect.Fails(Status.InvalidArgument, () => BuiltinSchedule.Constant(0.1, 0, -1, 0), "frequency 0");
   }
 }
 

@@ -1,7 +1,9 @@
 // An exception thrown in a C# callback reaches the caller of Step() as a
-// DatasparseException (status Callback) whose message includes the original
-// one and whose InnerException is the original; the step changes nothing.
+// CallbackException (Status.Callback) whose message includes the original one
+// and whose InnerException is the original; the step changes nothing.
 using System;
+using System.Reflection;
+using NUnit.Framework;
 
 namespace Datasparse.Tests {
 
@@ -20,9 +22,6 @@ class FailingSchedule : Schedule {
   }
 }
 
-// Forgets to override Compute.
-class NoCompute : Schedule {}
-
 class FailingFactor : LambdaFactor {
   public override double Factor(long epoch) {
     if (epoch == 2) throw new ArgumentException("no factor for epoch 2");
@@ -30,38 +29,40 @@ class FailingFactor : LambdaFactor {
   }
 }
 
+[TestFixture]
 public class CallbackExceptionTests {
   [Test]
   public void AScheduleExceptionFailsTheStepAndChangesNothing() {
     var schedule = new FailingSchedule();
     using (var sparsifier = new DataNormSparsifier(Norm.L1))
     using (var config = new Config { ["sparsity_level"] = 0.1 }) {
-      sparsifier.AddDataCopy("a", TestData.Make(64, 1), 8, 8, config);
-      sparsifier.AddDataCopy("b", TestData.Make(64, 2), 8, 8, config);
+      sparsifier.AddData("a", TestData.Make(64, 1), 8, 8, config);
+      sparsifier.AddData("b", TestData.Make(64, 2), 8, 8, config);
       using (var scheduler = new DataScheduler(sparsifier, "sparsity_level", schedule)) {
         sparsifier.Step();
         scheduler.Step();
         byte[] maskA = sparsifier.GetMask("a"), maskB = sparsifier.GetMask("b");
         schedule.FailFromEpoch = 2;
 
-        var e = Assert.Fails(DatasparseException.Callback, () => scheduler.Step(), "scheduler step");
-        Assert.AreEqual("DS_ERR_CALLBACK", e.StatusName, "status name");
-        Assert.Contains("boom at epoch 2", e.Message, "message includes the original");
-        Assert.Contains("InvalidOperationException", e.Message, "and its type");
+        var e = Expect.Fails(Status.Callback, () => scheduler.Step(), "scheduler step");
+        Assert.IsInstanceOf<CallbackException>(e, "a CallbackException");
+        Assert.AreEqual("DS_ERR_CALLBACK", Expect.StatusName(e), "status name");
+        StringAssert.Contains("boom at epoch 2", e.Message, "message includes the original");
+        StringAssert.Contains("InvalidOperationException", e.Message, "and its type");
         Assert.IsTrue(ReferenceEquals(schedule.Thrown, e.InnerException), "the original is the InnerException");
 
-        Assert.AreEqual(1L, scheduler.LastEpoch(), "epoch not advanced");
-        Assert.AreEqual(2L, scheduler.StepCount(), "steps not counted");
-        Assert.AreClose(0.2, sparsifier.GetParam("a", "sparsity_level"), 1e-12, "a (before b in the step) unchanged");
-        Assert.AreClose(0.2, sparsifier.GetParam("b", "sparsity_level"), 1e-12, "b unchanged");
-        Assert.AreClose(0.2, scheduler.GetLastParam("a"), 1e-12, "last param unchanged");
-        Assert.SequenceEqual(maskA, sparsifier.GetMask("a"), "mask a unchanged");
-        Assert.SequenceEqual(maskB, sparsifier.GetMask("b"), "mask b unchanged");
+        Assert.AreEqual(1L, scheduler.LastEpoch, "epoch not advanced");
+        Assert.AreEqual(2L, scheduler.StepCount, "steps not counted");
+        Assert.AreEqual(0.2, sparsifier.GetParam("a", "sparsity_level"), 1e-12, "a (before b in the step) unchanged");
+        Assert.AreEqual(0.2, sparsifier.GetParam("b", "sparsity_level"), 1e-12, "b unchanged");
+        Assert.AreEqual(0.2, scheduler.GetLastParam("a"), 1e-12, "last param unchanged");
+        CollectionAssert.AreEqual(maskA, sparsifier.GetMask("a"), "mask a unchanged");
+        CollectionAssert.AreEqual(maskB, sparsifier.GetMask("b"), "mask b unchanged");
 
         schedule.FailFromEpoch = long.MaxValue;
         scheduler.Step();
-        Assert.AreEqual(2L, scheduler.LastEpoch(), "the next step works");
-        Assert.AreClose(0.4, sparsifier.GetParam("b", "sparsity_level"), 1e-12, "b after the next step");
+        Assert.AreEqual(2L, scheduler.LastEpoch, "the next step works");
+        Assert.AreEqual(0.4, sparsifier.GetParam("b", "sparsity_level"), 1e-12, "b after the next step");
       }
     }
   }
@@ -76,19 +77,19 @@ public class CallbackExceptionTests {
       if (fail && name == "second") throw new InvalidOperationException("cannot mask " + name);
     }))
     using (new LogCapture()) {  // replacing items logs a warning
-      sparsifier.AddDataCopy("first", new float[4], 2, 2);
-      sparsifier.AddDataCopy("second", new float[4], 2, 2);
+      sparsifier.AddData("first", new float[4], 2, 2);
+      sparsifier.AddData("second", new float[4], 2, 2);
       sparsifier.Step();
-      sparsifier.AddDataCopy("first", new float[4], 2, 2);   // resets the mask to ones
-      sparsifier.AddDataCopy("second", new float[4], 2, 2);
+      sparsifier.AddData("first", new float[4], 2, 2);   // resets the mask to ones
+      sparsifier.AddData("second", new float[4], 2, 2);
       fail = true;
 
-      var e = Assert.Fails(DatasparseException.Callback, () => sparsifier.Step(), "sparsifier step");
-      Assert.Contains("cannot mask second", e.Message, "message");
+      var e = Expect.Fails(Status.Callback, () => sparsifier.Step(), "sparsifier step");
+      StringAssert.Contains("cannot mask second", e.Message, "message");
       Assert.AreEqual(typeof(InvalidOperationException), e.InnerException.GetType(), "inner exception type");
-      Assert.SequenceEqual(new byte[] { 1, 1, 1, 1 }, sparsifier.GetMask("first"), "first's mask unchanged");
-      Assert.SequenceEqual(new byte[] { 1, 1, 1, 1 }, sparsifier.GetMask("second"), "second's mask unchanged");
-      Assert.AreEqual(1L, sparsifier.StepCount(), "step not counted");
+      CollectionAssert.AreEqual(new byte[] { 1, 1, 1, 1 }, sparsifier.GetMask("first"), "first's mask unchanged");
+      CollectionAssert.AreEqual(new byte[] { 1, 1, 1, 1 }, sparsifier.GetMask("second"), "second's mask unchanged");
+      Assert.AreEqual(1L, sparsifier.StepCount, "step not counted");
       Assert.AreEqual(4, calls, "both items were visited in both steps");
     }
   }
@@ -96,12 +97,13 @@ public class CallbackExceptionTests {
   [Test]
   public void ALibraryErrorInsideACallbackBecomesTheInnerException() {
     using (var sparsifier = new LambdaSparsifier((name, data, config, mask) => mask.Set(0, 0, 2))) {
-      sparsifier.AddDataCopy("w", new float[4], 2, 2);
-      var e = Assert.Fails(DatasparseException.Callback, () => sparsifier.Step(), "step");
-      var inner = e.InnerException as DatasparseException;
-      Assert.IsTrue(inner != null, "inner is a DatasparseException");
-      Assert.AreEqual(DatasparseException.InvalidArgument, inner.Status, "inner status");
-      Assert.Contains("mask values are 0 or 1", e.Message, "message");
+      sparsifier.AddData("w", new float[4], 2, 2);
+      var e = Expect.Fails(Status.Callback, () => sparsifier.Step(), "step");
+      var inner = e.InnerException as IDatasparseException;
+      Assert.IsTrue(inner != null, "inner is an IDatasparseException");
+      Assert.IsInstanceOf<ArgumentException>(e.InnerException, "an ArgumentException");
+      Assert.AreEqual(Status.InvalidArgument, inner.Status, "inner status");
+      StringAssert.Contains("mask values are 0 or 1", e.Message, "message");
     }
   }
 
@@ -111,11 +113,11 @@ public class CallbackExceptionTests {
     using (var scheduler = NewLambdaScheduler(sparsifier)) {
       sparsifier.Step();
       scheduler.Step();
-      var e = Assert.Fails(DatasparseException.Callback, () => scheduler.Step(), "step to epoch 2");
-      Assert.Contains("no factor for epoch 2", e.Message, "message");
+      var e = Expect.Fails(Status.Callback, () => scheduler.Step(), "step to epoch 2");
+      StringAssert.Contains("no factor for epoch 2", e.Message, "message");
       Assert.AreEqual(typeof(ArgumentException), e.InnerException.GetType(), "inner");
-      Assert.AreEqual(1L, scheduler.LastEpoch(), "epoch not advanced");
-      Assert.AreClose(0.5 * 2.0, sparsifier.GetParam("w", "sparsity_level"), 1e-12, "value of epoch 1 kept");
+      Assert.AreEqual(1L, scheduler.LastEpoch, "epoch not advanced");
+      Assert.AreEqual(0.5 * 2.0, sparsifier.GetParam("w", "sparsity_level"), 1e-12, "value of epoch 1 kept");
     }
   }
 
@@ -123,11 +125,11 @@ public class CallbackExceptionTests {
   public void AnExceptionInTheFirstStepFailsTheConstructor() {
     var schedule = new FailingSchedule { FailFromEpoch = 0, FailFor = "w" };
     using (var sparsifier = new DataNormSparsifier()) {
-      sparsifier.AddDataCopy("w", new float[8], 2, 4);
-      var e = Assert.Fails(DatasparseException.Callback, () => new DataScheduler(sparsifier, "sparsity_level", schedule), "constructor");
-      Assert.Contains("boom at epoch 0", e.Message, "message");
+      sparsifier.AddData("w", new float[8], 2, 4);
+      var e = Expect.Fails(Status.Callback, () => new DataScheduler(sparsifier, "sparsity_level", schedule), "constructor");
+      StringAssert.Contains("boom at epoch 0", e.Message, "message");
       Assert.IsTrue(ReferenceEquals(schedule.Thrown, e.InnerException), "inner");
-      Assert.AreClose(0.5, sparsifier.GetParam("w", "sparsity_level"), 1e-12, "unchanged");
+      Assert.AreEqual(0.5, sparsifier.GetParam("w", "sparsity_level"), 1e-12, "unchanged");
     }
   }
 
@@ -135,11 +137,11 @@ public class CallbackExceptionTests {
   public void ALaterUnrelatedErrorHasNoInnerException() {
     var schedule = new FailingSchedule { FailFromEpoch = 1, FailFor = "w" };
     using (var sparsifier = new DataNormSparsifier()) {
-      sparsifier.AddDataCopy("w", new float[8], 2, 4);
+      sparsifier.AddData("w", new float[8], 2, 4);
       using (var scheduler = new DataScheduler(sparsifier, "sparsity_level", schedule)) {
         sparsifier.Step();
-        Assert.Fails(DatasparseException.Callback, () => scheduler.Step(), "failing step");
-        var e = Assert.Fails(DatasparseException.NotFound, () => sparsifier.GetMask("nope"), "unrelated");
+        Expect.Fails(Status.Callback, () => scheduler.Step(), "failing step");
+        var e = Expect.Fails(Status.NotFound, () => sparsifier.GetMask("nope"), "unrelated");
         Assert.IsTrue(e.InnerException == null, "no stale inner exception");
       }
     }
@@ -149,7 +151,7 @@ public class CallbackExceptionTests {
   public void CallbackFailuresStayOnTheirThread() {
     var schedule = new FailingSchedule { FailFromEpoch = 1, FailFor = "w" };
     using (var sparsifier = new DataNormSparsifier()) {
-      sparsifier.AddDataCopy("w", new float[8], 2, 4);
+      sparsifier.AddData("w", new float[8], 2, 4);
       using (var scheduler = new DataScheduler(sparsifier, "sparsity_level", schedule)) {
         sparsifier.Step();
         Exception onWorker = null;
@@ -158,26 +160,30 @@ public class CallbackExceptionTests {
         });
         worker.Start();
         worker.Join();
-        var failure = onWorker as DatasparseException;
-        Assert.IsTrue(failure != null && failure.Status == DatasparseException.Callback, "the worker got the callback failure");
+        var failure = onWorker as CallbackException;
+        Assert.IsTrue(failure != null && failure.Status == Status.Callback, "the worker got the callback failure");
         Assert.IsTrue(ReferenceEquals(schedule.Thrown, failure.InnerException), "with its inner exception");
-        var here = Assert.Fails(DatasparseException.NotFound, () => sparsifier.GetParam("w", "absent"), "this thread");
+        var here = Expect.Fails(Status.NotFound, () => sparsifier.GetParam("w", "absent"), "this thread");
         Assert.IsTrue(here.InnerException == null, "nothing leaked to this thread");
       }
     }
   }
 
+  // A schedule, factor or custom sparsifier must implement its method: they
+  // are abstract, so forgetting it is a compile-time error (it was a runtime
+  // failure of the first step).
   [Test]
-  public void AScheduleWithoutComputeFailsCleanly() {
-    using (var sparsifier = new DataNormSparsifier()) {
-      sparsifier.AddDataCopy("w", new float[8], 2, 4);
-      var e = Assert.Fails(DatasparseException.Callback, () => new DataScheduler(sparsifier, "sparsity_level", new NoCompute()), "constructor");
-      Assert.Contains("compute", e.Message, "message names the missing method");
-    }
+  public void TheCallbacksAreAbstract() {
+    MethodInfo compute = typeof(Schedule).GetMethod("Compute");
+    MethodInfo factor = typeof(LambdaFactor).GetMethod("Factor");
+    MethodInfo update = typeof(DataSparsifier).GetMethod("UpdateMask");
+    Assert.IsTrue(typeof(Schedule).IsAbstract && compute.IsAbstract && compute.IsPublic, "Schedule.Compute");
+    Assert.IsTrue(typeof(LambdaFactor).IsAbstract && factor.IsAbstract && factor.IsPublic, "LambdaFactor.Factor");
+    Assert.IsTrue(typeof(DataSparsifier).IsAbstract && update.IsAbstract && update.IsPublic, "DataSparsifier.UpdateMask");
   }
 
   static DataScheduler NewLambdaScheduler(Sparsifier sparsifier) {
-    sparsifier.AddDataCopy("w", new float[8], 2, 4);
+    sparsifier.AddData("w", new float[8], 2, 4);
     return new DataScheduler(sparsifier, "sparsity_level", BuiltinSchedule.Lambda(new FailingFactor()));
   }
 }

@@ -1,5 +1,6 @@
 // A sparsifier whose masks are computed in C# (DataSparsifier.UpdateMask).
 using System;
+using NUnit.Framework;
 using System.Collections.Generic;
 
 namespace Datasparse.Tests {
@@ -22,18 +23,19 @@ class ThresholdSparsifier : DataSparsifier {
   }
 }
 
+[TestFixture]
 public class CustomSparsifierTests {
   [Test]
   public void UpdateMaskComputesTheMask() {
     float[] data = { 0.1f, -0.9f, 0.4f, 2.0f, -0.2f, 0.6f };
     using (var sparsifier = new ThresholdSparsifier()) {
       sparsifier.AddData("w", data, 2, 3);
-      Assert.SequenceEqual(new byte[] { 1, 1, 1, 1, 1, 1 }, sparsifier.GetMask("w"), "a new item's mask");
+      CollectionAssert.AreEqual(new byte[] { 1, 1, 1, 1, 1, 1 }, sparsifier.GetMask("w"), "a new item's mask");
       sparsifier.Step();
-      Assert.SequenceEqual(new byte[] { 0, 1, 0, 1, 0, 1 }, sparsifier.GetMask("w"), "mask");
-      Assert.SequenceEqual(new[] { 0f, -0.9f, 0f, 2.0f, 0f, 0.6f }, sparsifier.GetData("w"), "masked data");
-      Assert.SequenceEqual(data, sparsifier.GetData("w", true), "original data");
-      Assert.AreClose(0.5, sparsifier.GetSparsity("w"), 1e-12, "sparsity");
+      CollectionAssert.AreEqual(new byte[] { 0, 1, 0, 1, 0, 1 }, sparsifier.GetMask("w"), "mask");
+      CollectionAssert.AreEqual(new[] { 0f, -0.9f, 0f, 2.0f, 0f, 0.6f }, sparsifier.GetData("w"), "masked data");
+      CollectionAssert.AreEqual(data, sparsifier.GetData("w", true), "original data");
+      Assert.AreEqual(0.5, sparsifier.GetSparsity("w"), 1e-12, "sparsity");
     }
   }
 
@@ -42,13 +44,13 @@ public class CustomSparsifierTests {
     using (var defaults = new Config { ["threshold"] = 0.3 })
     using (var strict = new Config { ["threshold"] = 1.0 })
     using (var sparsifier = new ThresholdSparsifier(defaults)) {
-      sparsifier.AddDataCopy("a", new[] { 0.2f, 0.5f }, 1, 2);
-      sparsifier.AddDataCopy("b", new[] { 0.2f, 0.5f }, 1, 2, strict);
+      sparsifier.AddData("a", new[] { 0.2f, 0.5f }, 1, 2);
+      sparsifier.AddData("b", new[] { 0.2f, 0.5f }, 1, 2, strict);
       sparsifier.Step();
-      Assert.SequenceEqual(new[] { "a", "b" }, sparsifier.Seen, "items visited in order");
-      Assert.SequenceEqual(new byte[] { 0, 1 }, sparsifier.GetMask("a"), "defaults' threshold");
-      Assert.SequenceEqual(new byte[] { 0, 0 }, sparsifier.GetMask("b"), "item's own threshold");
-      Assert.AreClose(1.0, sparsifier.GetParam("b", "threshold"), 0, "param");
+      CollectionAssert.AreEqual(new[] { "a", "b" }, sparsifier.Seen, "items visited in order");
+      CollectionAssert.AreEqual(new byte[] { 0, 1 }, sparsifier.GetMask("a"), "defaults' threshold");
+      CollectionAssert.AreEqual(new byte[] { 0, 0 }, sparsifier.GetMask("b"), "item's own threshold");
+      Assert.AreEqual(1.0, sparsifier.GetParam("b", "threshold"), 0, "param");
     }
   }
 
@@ -56,28 +58,28 @@ public class CustomSparsifierTests {
   public void PerElementViewAccess() {
     var seen = new List<float>();
     using (var sparsifier = new LambdaSparsifier((name, data, config, mask) => {
-      Assert.AreEqual(2L, data.Rows(), "rows");
-      Assert.AreEqual(2L, data.Cols(), "cols");
+      Assert.AreEqual(2L, data.Rows, "rows");
+      Assert.AreEqual(2L, data.Cols, "cols");
       seen.Add(data.Get(1, 0));
       mask.Fill(1);
       mask.Set(1, 0, 0);
       Assert.AreEqual(0, mask.Get(1, 0), "mask element");
     })) {
-      sparsifier.AddDataCopy("x", new[] { 1f, 2f, 3f, 4f }, 2, 2);
+      sparsifier.AddData("x", new[] { 1f, 2f, 3f, 4f }, 2, 2);
       sparsifier.Step();
-      Assert.SequenceEqual(new[] { 3f }, seen, "data element");
-      Assert.SequenceEqual(new byte[] { 1, 1, 0, 1 }, sparsifier.GetMask("x"), "mask");
+      CollectionAssert.AreEqual(new[] { 3f }, seen, "data element");
+      CollectionAssert.AreEqual(new byte[] { 1, 1, 0, 1 }, sparsifier.GetMask("x"), "mask");
     }
   }
 
   [Test]
   public void ViewsAreOnlyValidDuringTheCallback() {
     using (var sparsifier = new ThresholdSparsifier()) {
-      sparsifier.AddDataCopy("w", new[] { 1f, 2f }, 1, 2);
+      sparsifier.AddData("w", new[] { 1f, 2f }, 1, 2);
       sparsifier.Step();
       DataView kept = sparsifier.LastView;
-      Assert.Throws<ObjectDisposedException>(() => kept.Get(0, 0), "a view used after its callback");
-      Assert.Throws<ObjectDisposedException>(() => kept.ToArray(), "a view copied after its callback");
+      Assert.Catch<ObjectDisposedException>(() => kept.Get(0, 0), "a view used after its callback");
+      Assert.Catch<ObjectDisposedException>(() => kept.ToArray(), "a view copied after its callback");
     }
   }
 
@@ -89,13 +91,13 @@ public class CustomSparsifierTests {
       sparsifier.AddData("w", data, 1, 4, config);
       using (var scheduler = new DataScheduler(sparsifier, "threshold", BuiltinSchedule.Step(1, 2.0))) {
         sparsifier.Step();
-        Assert.SequenceEqual(new byte[] { 1, 1, 1, 1 }, sparsifier.GetMask("w"), "threshold 0.25");
+        CollectionAssert.AreEqual(new byte[] { 1, 1, 1, 1 }, sparsifier.GetMask("w"), "threshold 0.25");
         scheduler.Step();
         sparsifier.Step();
-        Assert.SequenceEqual(new byte[] { 0, 1, 1, 1 }, sparsifier.GetMask("w"), "threshold 0.5");
+        CollectionAssert.AreEqual(new byte[] { 0, 1, 1, 1 }, sparsifier.GetMask("w"), "threshold 0.5");
         scheduler.Step();
         sparsifier.Step();
-        Assert.SequenceEqual(new byte[] { 0, 0, 0, 1 }, sparsifier.GetMask("w"), "threshold 1.0");
+        CollectionAssert.AreEqual(new byte[] { 0, 0, 0, 1 }, sparsifier.GetMask("w"), "threshold 1.0");
       }
     }
   }
@@ -104,10 +106,10 @@ public class CustomSparsifierTests {
   public void SquashingACustomSparsifierWritesIntoTheArray() {
     float[] data = { 0.1f, 0.9f, 0.2f, 0.8f };
     using (var sparsifier = new ThresholdSparsifier()) {
-      sparsifier.AddData("w", data, 2, 2);
+      sparsifier.AddData("w", data.AsMemory(), 2, 2);
       sparsifier.Step();
-      sparsifier.SquashMask();
-      Assert.SequenceEqual(new[] { 0f, 0.9f, 0f, 0.8f }, data, "the caller's array after squash");
+      sparsifier.SquashAll();
+      CollectionAssert.AreEqual(new[] { 0f, 0.9f, 0f, 0.8f }, data, "the caller's array after squash");
       Assert.IsTrue(sparsifier.IsSquashed("w"), "squashed");
     }
   }

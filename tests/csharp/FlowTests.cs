@@ -1,9 +1,11 @@
 // The seed's flow: a C# gamma schedule; each batch is added under one name
 // and the sparsifier steps; the scheduler steps once per epoch.
 using System;
+using NUnit.Framework;
 
 namespace Datasparse.Tests {
 
+[TestFixture]
 public class FlowTests {
   [Test]
   public void TrainingLoopReachesTheScheduledSparsityEachEpoch() {
@@ -23,18 +25,18 @@ public class FlowTests {
                           CountNonZero(sparsifier.GetData("train_data")), "kept elements of batch " + b);
         }
         double level = sparsifier.GetParam("train_data", "sparsity_level");
-        Assert.AreClose(expectedLevel, level, 1e-12, "sparsity_level at epoch " + epoch);
-        Assert.AreClose(TestData.NormSparsity(expectedLevel, Rows, Cols), sparsifier.GetSparsity("train_data"), 1e-12,
+        Assert.AreEqual(expectedLevel, level, 1e-12, "sparsity_level at epoch " + epoch);
+        Assert.AreEqual(TestData.NormSparsity(expectedLevel, Rows, Cols), sparsifier.GetSparsity("train_data"), 1e-12,
                         "sparsity at epoch " + epoch);
         scheduler.Step();
-        Assert.AreEqual((long)epoch + 1, scheduler.LastEpoch(), "last epoch");
+        Assert.AreEqual((long)epoch + 1, scheduler.LastEpoch, "last epoch");
         expectedLevel = Math.Min(0.9, expectedLevel * 2.0);
-        Assert.AreClose(expectedLevel, scheduler.GetLastParam("train_data"), 1e-12, "last param");
+        Assert.AreEqual(expectedLevel, scheduler.GetLastParam("train_data"), 1e-12, "last param");
       }
-      Assert.AreClose(0.1, scheduler.GetBaseParam("train_data"), 1e-12, "base param");
-      Assert.SequenceEqual(new[] { "train_data" }, scheduler.Names(), "scheduled names");
-      Assert.AreEqual("sparsity_level", scheduler.ScheduleParam(), "schedule param");
-      Assert.AreEqual((long)Epochs * Batches, sparsifier.StepCount(), "sparsifier steps");
+      Assert.AreEqual(0.1, scheduler.GetBaseParam("train_data"), 1e-12, "base param");
+      CollectionAssert.AreEqual(new[] { "train_data" }, scheduler.Names, "scheduled names");
+      Assert.AreEqual("sparsity_level", scheduler.ScheduleParam, "schedule param");
+      Assert.AreEqual((long)Epochs * Batches, sparsifier.StepCount, "sparsifier steps");
       Assert.IsTrue(schedule.Calls >= Epochs, "the C# schedule was called");
     }
   }
@@ -44,16 +46,41 @@ public class FlowTests {
     using (var sparsifier = new DataNormSparsifier(Norm.L2))
     using (var low = new Config { ["sparsity_level"] = 0.2 })
     using (var high = new Config { ["sparsity_level"] = 0.3 }) {
-      sparsifier.AddDataCopy("low", TestData.Make(32 * 32, 1), 32, 32, low);
-      sparsifier.AddDataCopy("high", TestData.Make(32 * 32, 2), 32, 32, high);
+      sparsifier.AddData("low", TestData.Make(32 * 32, 1), 32, 32, low);
+      sparsifier.AddData("high", TestData.Make(32 * 32, 2), 32, 32, high);
       using (var scheduler = new DataScheduler(sparsifier, "sparsity_level", new GammaSchedule(1.5, 0.6))) {
         sparsifier.Step();
         scheduler.Step();
         scheduler.Step();
-        Assert.AreEqual(2L, scheduler.LastEpoch(), "epoch");
-        Assert.AreClose(0.2 * 1.5 * 1.5, sparsifier.GetParam("low", "sparsity_level"), 1e-12, "low");
-        Assert.AreClose(0.6, sparsifier.GetParam("high", "sparsity_level"), 1e-12, "high (capped)");
-        Assert.SequenceEqual(new[] { "low", "high" }, sparsifier.Names(), "names in insertion order");
+        Assert.AreEqual(2L, scheduler.LastEpoch, "epoch");
+        Assert.AreEqual(0.2 * 1.5 * 1.5, sparsifier.GetParam("low", "sparsity_level"), 1e-12, "low");
+        Assert.AreEqual(0.6, sparsifier.GetParam("high", "sparsity_level"), 1e-12, "high (capped)");
+        CollectionAssert.AreEqual(new[] { "low", "high" }, sparsifier.Names, "names in insertion order");
+      }
+    }
+  }
+
+  [Test]
+  public void PropertiesReadAndWrite() {
+    using (var sparsifier = new DataNormSparsifier())
+    using (var config = new Config { ["b"] = 2, ["a"] = 1 }) {
+      Assert.AreEqual(2, config.Count, "Config.Count");
+      CollectionAssert.AreEqual(new[] { "a", "b" }, config.Keys, "Config.Keys, in order");
+      double value;
+      Assert.IsTrue(config.TryGetValue("b", out value) && value == 2, "TryGetValue of a key");
+      Assert.IsFalse(config.TryGetValue("c", out value), "TryGetValue of no key");
+      sparsifier.AddData("w", new float[8], 2, 4);
+      Assert.AreEqual(1, sparsifier.Count, "Sparsifier.Count");
+      Assert.IsTrue(sparsifier.MaskUpdate, "mask update is on by default");
+      sparsifier.MaskUpdate = false;
+      Assert.IsFalse(sparsifier.MaskUpdate, "MaskUpdate set");
+      using (var scheduler = new DataScheduler(sparsifier, "sparsity_level", BuiltinSchedule.Gamma(2, 1))) {
+        Assert.IsFalse(scheduler.Verbose, "not verbose by default");
+        scheduler.Verbose = true;
+        Assert.IsTrue(scheduler.Verbose, "Verbose set");
+        Assert.AreEqual(0L, scheduler.LastEpoch, "LastEpoch");
+        Assert.AreEqual(1L, scheduler.StepCount, "StepCount");
+        Assert.AreSame(sparsifier, scheduler.Sparsifier, "Sparsifier");
       }
     }
   }

@@ -1,6 +1,7 @@
 // Handles are IDisposable; a scheduler keeps its schedule (and a lambda
 // schedule its factor) and its sparsifier alive; disposed objects throw.
 using System;
+using NUnit.Framework;
 
 namespace Datasparse.Tests {
 
@@ -27,6 +28,7 @@ class DisposingSparsifier : DataSparsifier {
   }
 }
 
+[TestFixture]
 public class LifetimeTests {
   static void CollectGarbage() {
     for (int i = 0; i < 3; ++i) {
@@ -46,7 +48,7 @@ public class LifetimeTests {
   static DataScheduler SchedulerWithUnreferencedSparsifier(out WeakReference sparsifier) {
     var norm = new DataNormSparsifier(Norm.L1);
     using (var config = new Config { ["sparsity_level"] = 0.1 })
-      norm.AddDataCopy("w", TestData.Make(16 * 16, 3), 16, 16, config);
+      norm.AddData("w", TestData.Make(16 * 16, 3), 16, 16, config);
     sparsifier = new WeakReference(norm);
     return new DataScheduler(norm, "sparsity_level", new GammaSchedule(2.0, 0.9));
   }
@@ -55,7 +57,7 @@ public class LifetimeTests {
   public void AScheduleSurvivesGarbageCollectionWhileRegistered() {
     using (var sparsifier = new DataNormSparsifier())
     using (var config = new Config { ["sparsity_level"] = 0.1 }) {
-      sparsifier.AddDataCopy("w", TestData.Make(64, 1), 8, 8, config);
+      sparsifier.AddData("w", TestData.Make(64, 1), 8, 8, config);
       WeakReference schedule;
       using (DataScheduler scheduler = SchedulerWithUnreferencedSchedule(sparsifier, out schedule)) {
         double expected = 0.1;
@@ -65,7 +67,7 @@ public class LifetimeTests {
           sparsifier.Step();
           scheduler.Step();
           expected = Math.Min(0.9, expected * 2);
-          Assert.AreClose(expected, sparsifier.GetParam("w", "sparsity_level"), 1e-12, "level at epoch " + epoch);
+          Assert.AreEqual(expected, sparsifier.GetParam("w", "sparsity_level"), 1e-12, "level at epoch " + epoch);
         }
       }
     }
@@ -81,8 +83,8 @@ public class LifetimeTests {
         scheduler.Sparsifier.Step();
         scheduler.Step();
       }
-      Assert.AreClose(0.8, scheduler.Sparsifier.GetParam("w", "sparsity_level"), 1e-12, "level");
-      Assert.AreClose(TestData.NormSparsity(0.4, 16, 16), scheduler.Sparsifier.GetSparsity("w"), 1e-12, "sparsity of the last sparsifier step");
+      Assert.AreEqual(0.8, scheduler.Sparsifier.GetParam("w", "sparsity_level"), 1e-12, "level");
+      Assert.AreEqual(TestData.NormSparsity(0.4, 16, 16), scheduler.Sparsifier.GetSparsity("w"), 1e-12, "sparsity of the last sparsifier step");
     }
   }
 
@@ -90,13 +92,13 @@ public class LifetimeTests {
   public void ALambdaFactorSurvivesGarbageCollection() {
     using (var sparsifier = new DataNormSparsifier())
     using (var config = new Config { ["sparsity_level"] = 0.1 }) {
-      sparsifier.AddDataCopy("w", TestData.Make(64, 1), 8, 8, config);
+      sparsifier.AddData("w", TestData.Make(64, 1), 8, 8, config);
       using (var scheduler = new DataScheduler(sparsifier, "sparsity_level", BuiltinSchedule.Lambda(new DoublingFactor()))) {
         for (int epoch = 1; epoch <= 3; ++epoch) {
           CollectGarbage();
           sparsifier.Step();
           scheduler.Step();
-          Assert.AreClose(0.1 * Math.Pow(2, epoch), sparsifier.GetParam("w", "sparsity_level"), 1e-12, "level at epoch " + epoch);
+          Assert.AreEqual(0.1 * Math.Pow(2, epoch), sparsifier.GetParam("w", "sparsity_level"), 1e-12, "level at epoch " + epoch);
         }
       }
     }
@@ -112,14 +114,14 @@ public class LifetimeTests {
         scheduler.Step();
       }
       scheduler.Sparsifier.Step();
-      Assert.SequenceEqual(new byte[] { 0, 0, 1, 1 }, scheduler.Sparsifier.GetMask("w"), "mask with threshold 0.8");
+      CollectionAssert.AreEqual(new byte[] { 0, 0, 1, 1 }, scheduler.Sparsifier.GetMask("w"), "mask with threshold 0.8");
     }
   }
 
   static DataScheduler CustomSparsifierScheduler() {
     var sparsifier = new ThresholdSparsifier();
     using (var config = new Config { ["threshold"] = 0.1 })
-      sparsifier.AddDataCopy("w", new[] { 0.3f, 0.7f, 0.9f, 1.1f }, 2, 2, config);
+      sparsifier.AddData("w", new[] { 0.3f, 0.7f, 0.9f, 1.1f }, 2, 2, config);
     return new DataScheduler(sparsifier, "threshold", BuiltinSchedule.Step(1, 2.0));
   }
 
@@ -132,17 +134,19 @@ public class LifetimeTests {
     var schedule = BuiltinSchedule.Constant(0.5, 0, -1, 1);
     using (sparsifier) using (scheduler) using (config) using (schedule) {}
 
-    Assert.Throws<ObjectDisposedException>(() => sparsifier.Step(), "sparsifier.Step");
-    Assert.Throws<ObjectDisposedException>(() => sparsifier.GetMask("w"), "sparsifier.GetMask");
-    Assert.Throws<ObjectDisposedException>(() => sparsifier.AddData("v", new float[4], 2, 2), "sparsifier.AddData");
-    Assert.Throws<ObjectDisposedException>(() => scheduler.Step(), "scheduler.Step");
-    Assert.Throws<ObjectDisposedException>(() => config.Set("k", 1), "config.Set");
-    Assert.Throws<ObjectDisposedException>(() => schedule.Kind(), "schedule.Kind");
-    var e = Assert.Throws<ObjectDisposedException>(() => sparsifier.Names(), "sparsifier.Names");
-    Assert.AreEqual("Sparsifier", e.ObjectName, "object name");
+    Assert.Catch<ObjectDisposedException>(() => sparsifier.Step(), "sparsifier.Step");
+    Assert.Catch<ObjectDisposedException>(() => sparsifier.GetMask("w"), "sparsifier.GetMask");
+    Assert.Catch<ObjectDisposedException>(() => sparsifier.AddData("v", new float[4], 2, 2), "sparsifier.AddData");
+    Assert.Catch<ObjectDisposedException>(() => scheduler.Step(), "scheduler.Step");
+    Assert.Catch<ObjectDisposedException>(() => config.Set("k", 1), "config.Set");
+    Assert.Catch<ObjectDisposedException>(() => GC.KeepAlive(schedule.Kind), "schedule.Kind");
+    var e = Assert.Catch<ObjectDisposedException>(() => GC.KeepAlive(sparsifier.Names), "sparsifier.Names");
+    Assert.AreEqual("DataNormSparsifier", e.ObjectName, "object name: the class");
+    Assert.AreEqual(Status.State, ((IDatasparseException)e).Status, "its status");
+    Assert.IsTrue(sparsifier.IsDisposed && scheduler.IsDisposed && config.IsDisposed && schedule.IsDisposed, "IsDisposed");
     sparsifier.Dispose();  // twice is fine
     scheduler.Dispose();
-    Assert.Throws<ObjectDisposedException>(() => new DataScheduler(sparsifier, "sparsity_level", BuiltinSchedule.Gamma(2, 0.9)),
+    Assert.Catch<ObjectDisposedException>(() => new DataScheduler(sparsifier, "sparsity_level", BuiltinSchedule.Gamma(2, 0.9)),
                                            "a scheduler over a disposed sparsifier");
   }
 
@@ -150,25 +154,27 @@ public class LifetimeTests {
   public void DisposedArgumentsAreRejected() {
     var config = new Config { ["sparsity_level"] = 0.9 };
     config.Dispose();
-    var schedule = new GammaSchedule(2, 0.9);
+    var schedule = BuiltinSchedule.Gamma(2, 0.9);
     schedule.Dispose();
     using (var sparsifier = new DataNormSparsifier()) {
-      var e = Assert.Throws<ObjectDisposedException>(() => sparsifier.AddData("w", new float[8], 2, 4, config), "disposed config");
+      var e = Assert.Catch<ObjectDisposedException>(() => sparsifier.AddData("w", new float[8], 2, 4, config), "disposed config");
       Assert.AreEqual("Config", e.ObjectName, "object name");
       Assert.IsFalse(sparsifier.Contains("w"), "not registered with the defaults instead");
-      Assert.Throws<ObjectDisposedException>(() => new DataNormSparsifier(Norm.L2, config), "disposed defaults");
-      Assert.Throws<ObjectDisposedException>(() => new DataScheduler(sparsifier, "sparsity_level", schedule), "disposed schedule");
-      Assert.Throws<ArgumentNullException>(() => new DataScheduler(sparsifier, "sparsity_level", (Schedule)null), "null schedule");
+      Assert.Catch<ObjectDisposedException>(() => sparsifier.AddData("w", new float[8].AsMemory(), 2, 4, config), "disposed config, borrowed data");
+      Assert.Catch<ObjectDisposedException>(() => new DataNormSparsifier(Norm.L2, config), "disposed defaults");
+      var s = Assert.Catch<ObjectDisposedException>(() => new DataScheduler(sparsifier, "sparsity_level", schedule), "disposed schedule");
+      Assert.AreEqual("BuiltinSchedule", s.ObjectName, "object name");
+      Assert.Catch<ArgumentNullException>(() => new DataScheduler(sparsifier, "sparsity_level", (Schedule)null), "null schedule");
     }
   }
 
   [Test]
   public void DisposingTheSparsifierFirstLeavesTheSchedulerFailingCleanly() {
     var sparsifier = new DataNormSparsifier();
-    sparsifier.AddDataCopy("w", new float[8], 2, 4);
+    sparsifier.AddData("w", new float[8], 2, 4);
     using (var scheduler = new DataScheduler(sparsifier, "sparsity_level", new GammaSchedule(2, 0.9))) {
       sparsifier.Dispose();
-      Assert.Fails(DatasparseException.State, () => scheduler.Step(), "step without its sparsifier");
+      Expect.Fails(Status.State, () => scheduler.Step(), "step without its sparsifier");
     }
   }
 
@@ -190,14 +196,13 @@ public class LifetimeTests {
   public void DisposingTheSchedulerInsideComputeFailsTheStep() {
     var data = TestData.Make(64, 5);
     using (var sparsifier = new DataNormSparsifier()) {
-      sparsifier.AddData("w", data, 8, 8);
+      sparsifier.AddData("w", data.AsMemory(), 8, 8);
       var schedule = new DisposingSchedule();
       var scheduler = new DataScheduler(sparsifier, "sparsity_level", schedule);
       sparsifier.Step();
       schedule.Target = scheduler;
-      var e = Assert.Throws<DatasparseException>(() => scheduler.Step());
-      Assert.AreEqual(DatasparseException.State, e.Status, "status");
-      Assert.Throws<ObjectDisposedException>(() => scheduler.Step());
+      Expect.Fails(Status.State, () => scheduler.Step(), "the step that disposed it");
+      Assert.Catch<ObjectDisposedException>(() => scheduler.Step());
       CollectGarbage();
       sparsifier.Step();
     }
@@ -207,13 +212,13 @@ public class LifetimeTests {
   public void DisposingTheSparsifierInsideComputeFailsTheStep() {
     var data = TestData.Make(64, 6);
     var sparsifier = new DataNormSparsifier();
-    sparsifier.AddData("w", data, 8, 8);
+    sparsifier.AddData("w", data.AsMemory(), 8, 8);
     var schedule = new DisposingSchedule();
     using (var scheduler = new DataScheduler(sparsifier, "sparsity_level", schedule)) {
       sparsifier.Step();
       schedule.Target = sparsifier;
-      Assert.AreEqual(DatasparseException.State, Assert.Throws<DatasparseException>(() => scheduler.Step()).Status, "status");
-      Assert.Throws<ObjectDisposedException>(() => sparsifier.Step());
+      Expect.Fails(Status.State, () => scheduler.Step(), "the step that disposed it");
+      Assert.Catch<ObjectDisposedException>(() => sparsifier.Step());
       CollectGarbage();
     }
   }
@@ -222,9 +227,9 @@ public class LifetimeTests {
   public void DisposingTheSparsifierInsideUpdateMaskFailsTheStep() {
     var data = TestData.Make(64, 7);
     var sparsifier = new DisposingSparsifier();
-    sparsifier.AddData("w", data, 8, 8);
-    sparsifier.AddData("v", data, 4, 16);
-    Assert.AreEqual(DatasparseException.State, Assert.Throws<DatasparseException>(() => sparsifier.Step()).Status, "status");
+    sparsifier.AddData("w", data.AsMemory(), 8, 8);
+    sparsifier.AddData("v", data.AsMemory(), 4, 16);
+    Expect.Fails(Status.State, () => sparsifier.Step(), "the step that disposed it");
     CollectGarbage();
     for (int i = 0; i < data.Length; ++i) data[i] += 1;  // the array is still the caller's, and usable
   }

@@ -3,9 +3,13 @@ using System;
 using Datasparse;
 
 // Epoch 0: the base value; then the current value times gamma, capped.
-class Gamma : Schedule {
+sealed class Gamma : Schedule {
     readonly double gamma, threshold;
-    public Gamma(double gamma, double threshold) { this.gamma = gamma; this.threshold = threshold; }
+
+    public Gamma(double gamma, double threshold) {
+        this.gamma = gamma;
+        this.threshold = threshold;
+    }
 
     public override double Compute(string name, long epoch, double baseValue, double current) {
         return epoch == 0 ? baseValue : Math.Min(threshold, current * gamma);
@@ -15,20 +19,20 @@ class Gamma : Schedule {
 static class ReadmeExample {
     static void Main() {
         const int Rows = 32, Cols = 64;
-        var batch = new float[Rows * Cols];  // pinned and borrowed by the sparsifier: no copy
+        var batch = new float[Rows * Cols];  // borrowed zero-copy as a Memory<float> (an array is copied)
         // Re-adding a batch under the same name warns (as PyTorch does): count them.
         int warnings = 0;
-        Library.SetLogHandler((level, message) => { if (level >= LogLevel.Warning) ++warnings; });
+        Library.SetLogHandler((level, message) => { if (level == LogLevel.Warning) ++warnings; });
 
         using (var defaults = new Config { ["sparsity_level"] = 0.1 })
         using (var sparsifier = new DataNormSparsifier(Norm.L2, defaults)) {
-            sparsifier.AddData("train_data", batch, Rows, Cols);
+            sparsifier.AddData("train_data", batch.AsMemory(), Rows, Cols);
             using (var scheduler = new DataScheduler(sparsifier, "sparsity_level", new Gamma(2.0, 0.8))) {
                 for (int epoch = 0; epoch < 5; ++epoch) {
                     for (int step = 0; step < 3; ++step) {
                         for (int i = 0; i < batch.Length; ++i)  // the next batch
                             batch[i] = (float)Math.Sin(0.37 * i + 1.3 * step + epoch);
-                        sparsifier.AddData("train_data", batch, Rows, Cols);
+                        sparsifier.AddData("train_data", batch.AsMemory(), Rows, Cols);
                         // ... forward, backward, optimizer step ...
                         sparsifier.Step();
                     }
@@ -38,7 +42,7 @@ static class ReadmeExample {
                     scheduler.Step();
                 }
             }
-        }  // a failed call throws DatasparseException (Status, message)
+        }  // a failed call throws the usual .NET exception (ArgumentException, ...) with its Status
         Console.WriteLine("{0} replace warnings", warnings);
     }
 }

@@ -1,6 +1,8 @@
-// What several test classes share: data, a gamma schedule, quiet logging.
+// What several test classes share: data, a gamma schedule, quiet logging, and
+// the check of a failed call (the .NET exception type by meaning and its Status).
 using System;
 using System.Collections.Generic;
+using NUnit.Framework;
 
 namespace Datasparse.Tests {
 
@@ -24,6 +26,55 @@ static class TestData {
     int blocks = rows * ((cols + 3) / 4);
     double sparsified = Math.Round(Math.Max(0.0, Math.Min(1.0, level)) * blocks, MidpointRounding.ToEven);
     return sparsified * 4 / (rows * cols);
+  }
+
+  public static void CollectGarbage() {
+    for (int i = 0; i < 3; ++i) {
+      GC.Collect();
+      GC.WaitForPendingFinalizers();
+    }
+  }
+}
+
+static class Expect {
+  // The .NET type a failure of each status is (or derives from).
+  public static Type TypeOf(Status status) {
+    switch (status) {
+      case Status.InvalidArgument:
+      case Status.Shape: return typeof(ArgumentException);
+      case Status.NotFound: return typeof(KeyNotFoundException);
+      case Status.State: return typeof(InvalidOperationException);
+      case Status.Callback: return typeof(CallbackException);
+      case Status.Corrupt: return typeof(CorruptStateException);
+      case Status.IO: return typeof(FileException);
+      default: return typeof(Exception);
+    }
+  }
+
+  // call must throw the type of status (or a subclass), an IDatasparseException carrying status.
+  public static Exception Fails(Status status, TestDelegate call, string what = "call") {
+    Exception e = Assert.Catch(TypeOf(status), call, what);
+    var failure = e as IDatasparseException;
+    Assert.IsNotNull(failure, what + ": " + e.GetType().Name + " carries a status");
+    Assert.AreEqual(status, failure.Status, what + ": " + e.Message);
+    Assert.AreEqual(status == Status.Ok ? "DS_OK" : "DS_ERR_" + StatusWords(status), failure.StatusName, what);
+    Assert.IsFalse(e.Message.StartsWith("DS_"), what + ": the message has no status prefix: " + e.Message);
+    return e;
+  }
+
+  public static string StatusName(Exception e) {
+    return ((IDatasparseException)e).StatusName;
+  }
+
+  // NotFound -> NOT_FOUND
+  static string StatusWords(Status status) {
+    string name = status.ToString();
+    var words = new System.Text.StringBuilder();
+    for (int i = 0; i < name.Length; ++i) {
+      if (i > 0 && char.IsUpper(name[i]) && !char.IsUpper(name[i - 1])) words.Append('_');
+      words.Append(char.ToUpperInvariant(name[i]));
+    }
+    return words.ToString();
   }
 }
 

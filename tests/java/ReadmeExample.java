@@ -1,13 +1,25 @@
 // The seed's flow in Java: a custom gamma schedule, a training-like loop.
-// Run: java -cp datasparse.jar ReadmeExample.java
-import java.nio.*;
-import org.datasparse.*;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import org.datasparse.Config;
+import org.datasparse.DataNormSparsifier;
+import org.datasparse.DataScheduler;
+import org.datasparse.Library;
+import org.datasparse.LogHandler;
+import org.datasparse.LogLevel;
+import org.datasparse.Norm;
+import org.datasparse.Schedule;
 
 public class ReadmeExample {
   /** Epoch 0: the base value; then the current value times gamma, capped. */
-  static class Gamma extends Schedule {
-    final double gamma, threshold;
-    Gamma(double gamma, double threshold) { this.gamma = gamma; this.threshold = threshold; }
+  static final class Gamma extends Schedule {
+    private final double gamma, threshold;
+
+    Gamma(double gamma, double threshold) {
+      this.gamma = gamma;
+      this.threshold = threshold;
+    }
 
     @Override
     public double compute(String name, long epoch, double base, double current) {
@@ -16,21 +28,23 @@ public class ReadmeExample {
   }
 
   /** Re-adding a batch under the same name warns (as PyTorch does): count them. */
-  static class CountWarnings extends LogHandler {
+  static final class CountWarnings extends LogHandler {
     int warnings;
 
     @Override
-    public void log(int level, String message) {
-      if (level >= WARNING) ++warnings;
+    public void log(LogLevel level, String message) {
+      if (level == LogLevel.WARNING) ++warnings;
     }
   }
 
   public static void main(String[] args) {
     final int rows = 32, cols = 64;
     CountWarnings log = new CountWarnings();
-    LogHandler.install(log);
-    // Borrowed zero-copy by the sparsifier: a direct buffer in native byte order.
-    FloatBuffer batch = ByteBuffer.allocateDirect(4 * rows * cols).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    Library.setLogHandler(log);
+    // Borrowed zero-copy by the sparsifier: a direct buffer in native byte order
+    // (a float[] would be copied).
+    FloatBuffer batch = ByteBuffer.allocateDirect(Float.BYTES * rows * cols)
+        .order(ByteOrder.nativeOrder()).asFloatBuffer();
 
     try (Config defaults = new Config().with("sparsity_level", 0.1);
          DataNormSparsifier sparsifier = new DataNormSparsifier(Norm.L2, defaults)) {
@@ -49,7 +63,7 @@ public class ReadmeExample {
           scheduler.step();
         }
       }
-      System.out.printf("%d replace warnings%n", log.warnings);
-    } // a failed call throws DatasparseException (status and message)
+    } // a failed call throws an exception by meaning (IllegalArgumentException, ...) carrying its Status
+    System.out.printf("%d replace warnings%n", log.warnings);
   }
 }

@@ -163,6 +163,16 @@ class ZeroCopyTest(unittest.TestCase):
             with self.assertRaises(KeyError):
                 sp.squash_mask(["y", "nope"])
 
+    def test_an_empty_list_of_names_squashes_nothing(self):
+        x = normal((4, 8), 3)
+        x0 = x.copy()
+        with ds.DataNormSparsifier(sparsity_level=0.5) as sp:
+            sp.add_data("x", x)
+            sp.step()
+            sp.squash_mask([])                  # no names: nothing (None is every item)
+            np.testing.assert_array_equal(x, x0)
+            self.assertFalse(sp.is_squashed("x"))
+
     def test_replacing_data_keeps_config_and_optionally_the_mask(self):
         with ds.DataNormSparsifier(sparsity_level=0.5) as sp:
             sp.add_data("w", normal((4, 8), 1))

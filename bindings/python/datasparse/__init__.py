@@ -54,9 +54,18 @@ def _on_log(level, message):
         _logger.log(logging.INFO if level >= 1 else logging.DEBUG, message)
 
 
-_swig._set_python_hooks(_from_status, _on_log)
+class _LogBridge(_swig.LogHandler):
+    """The library's log handler (the shared LogHandler, subclassed in Python)."""
+
+    def log(self, level, message):
+        _on_log(level, message)
+
+
+_swig._set_error_factory(_from_status)
+_log_bridge = _LogBridge()   # installed for good: the native side calls it at any time
+_swig.LogHandler.install(_log_bridge)
 # No Python log handler once the interpreter shuts down.
-atexit.register(_swig._set_python_hooks, _from_status, None)
+atexit.register(_swig.LogHandler.install, None)
 
 __all__ = [
     "BuiltinSchedule", "CallbackError", "Config", "CorruptError", "DataNormSparsifier", "DataScheduler",

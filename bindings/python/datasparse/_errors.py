@@ -7,6 +7,8 @@ FileError an OSError, and so on.
 """
 import enum
 
+from . import _swig
+
 __all__ = [
     "Status", "DatasparseError", "InvalidArgumentError", "NotFoundError", "ShapeError", "StateError",
     "CallbackError", "CorruptError", "FileError", "NoMemoryError", "UnsupportedError", "InternalError",
@@ -14,19 +16,18 @@ __all__ = [
 ]
 
 
-class Status(enum.IntEnum):
-    """ds_status of the C API."""
-    OK = 0
-    INVALID_ARGUMENT = 1
-    NOT_FOUND = 2
-    SHAPE = 3
-    STATE = 4
-    CALLBACK = 5
-    CORRUPT = 6
-    IO = 7
-    NO_MEMORY = 8
-    UNSUPPORTED = 9
-    INTERNAL = 10
+def _statuses():
+    """name -> value of every ds_status, from the library (its names are the header's)."""
+    out = {}
+    for value in range(256):
+        c_name = _swig._status_name(value)
+        if c_name != "DS_UNKNOWN_STATUS":
+            out[c_name[len("DS_ERR_"):] if c_name.startswith("DS_ERR_") else c_name[len("DS_"):]] = value
+    return out
+
+
+Status = enum.IntEnum("Status", _statuses(), module=__name__)
+Status.__doc__ = "ds_status of the C API (names and values from datasparse.h)."
 
 
 class DatasparseError(Exception):
@@ -106,5 +107,7 @@ _BY_STATUS = {cls.status: cls for cls in (
 
 
 def _from_status(status, message):
-    """The exception for a failed call (called by the native module)."""
-    return _BY_STATUS.get(status, InternalError)(message, status)
+    """The exception for a failed call (called by the native module): its text is
+    "DS_ERR_...: message", the library's message behind the status name."""
+    cls = _BY_STATUS.get(status, InternalError)
+    return cls("%s: %s" % (_swig._status_name(status), message), status)

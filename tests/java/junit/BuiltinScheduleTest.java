@@ -1,5 +1,6 @@
 package org.datasparse.tests;
 
+import static org.datasparse.tests.Failing.fails;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -8,9 +9,9 @@ import org.datasparse.BuiltinSchedule;
 import org.datasparse.Config;
 import org.datasparse.DataNormSparsifier;
 import org.datasparse.DataScheduler;
-import org.datasparse.DatasparseException;
 import org.datasparse.LambdaFactor;
 import org.datasparse.Norm;
+import org.datasparse.Status;
 import org.junit.jupiter.api.Test;
 
 /** The built-in schedules, checked against their formulas in datasparse.h. */
@@ -99,12 +100,12 @@ class BuiltinScheduleTest {
 
   @Test
   void invalidParametersAreRejected() {
-    DatasparseException e = assertThrows(DatasparseException.class, () -> BuiltinSchedule.step(0, 0.5));
-    assertEquals(DatasparseException.INVALID_ARGUMENT, e.getStatus());
-    assertThrows(DatasparseException.class, () -> BuiltinSchedule.gamma(Double.NaN, 1));
-    assertThrows(DatasparseException.class, () -> BuiltinSchedule.cubic(0, 0, 0, 1, false));
-    assertThrows(DatasparseException.class, () -> BuiltinSchedule.polynomialDecay(0, 1, 5, 5, 1, 1));
-    assertThrows(DatasparseException.class, () -> BuiltinSchedule.constant(0.5, 0, 0, 0));
+    fails(IllegalArgumentException.class, Status.INVALID_ARGUMENT, () -> BuiltinSchedule.step(0, 0.5));
+    fails(IllegalArgumentException.class, Status.INVALID_ARGUMENT, () -> BuiltinSchedule.gamma(Double.NaN, 1));
+    fails(IllegalArgumentException.class, Status.INVALID_ARGUMENT, () -> BuiltinSchedule.cubic(0, 0, 0, 1, false));
+    fails(IllegalArgumentException.class, Status.INVALID_ARGUMENT,
+        () -> BuiltinSchedule.polynomialDecay(0, 1, 5, 5, 1, 1));
+    fails(IllegalArgumentException.class, Status.INVALID_ARGUMENT, () -> BuiltinSchedule.constant(0.5, 0, 0, 0));
     assertThrows(NullPointerException.class, () -> BuiltinSchedule.lambda(null));
   }
 }

@@ -1,5 +1,6 @@
 package org.datasparse.tests;
 
+import static org.datasparse.tests.Failing.fails;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -8,13 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.datasparse.BuiltinSchedule;
+import org.datasparse.CallbackException;
 import org.datasparse.Config;
 import org.datasparse.DataNormSparsifier;
 import org.datasparse.DataScheduler;
-import org.datasparse.DatasparseException;
 import org.datasparse.LambdaFactor;
 import org.datasparse.Norm;
 import org.datasparse.Schedule;
+import org.datasparse.StateException;
+import org.datasparse.Status;
 import org.junit.jupiter.api.Test;
 
 /** An exception thrown in a Java callback fails the step and changes nothing. */
@@ -51,8 +54,7 @@ class CallbackExceptionTest {
       byte[] maskA = sparsifier.getMask("a"), maskB = sparsifier.getMask("b");
 
       schedule.failAt = 2;
-      DatasparseException e = assertThrows(DatasparseException.class, scheduler::step);
-      assertEquals(DatasparseException.CALLBACK, e.getStatus());
+      CallbackException e = fails(CallbackException.class, Status.CALLBACK, scheduler::step);
       assertTrue(e.getMessage().contains("java.lang.ArithmeticException: schedule blew up"), e.getMessage());
       assertTrue(e.getMessage().contains("'b'") && e.getMessage().contains("epoch 2"), e.getMessage());
       assertSame(schedule.error, e.getCause());
@@ -65,7 +67,7 @@ class CallbackExceptionTest {
       assertArrayEquals(maskB, sparsifier.getMask("b"));
 
       // the same failure again, then recovery: the epoch advances from where it was
-      assertThrows(DatasparseException.class, scheduler::step);
+      assertThrows(CallbackException.class, scheduler::step);
       schedule.failAt = Long.MAX_VALUE;
       scheduler.step();
       assertEquals(2, scheduler.lastEpoch());
@@ -79,9 +81,8 @@ class CallbackExceptionTest {
     schedule.failAt = 0;
     schedule.error = new IllegalArgumentException("bad base");
     try (DataNormSparsifier sparsifier = twoItems()) {
-      DatasparseException e = assertThrows(DatasparseException.class,
+      CallbackException e = fails(CallbackException.class, Status.CALLBACK,
           () -> new DataScheduler(sparsifier, "sparsity_level", schedule));
-      assertEquals(DatasparseException.CALLBACK, e.getStatus());
       assertTrue(e.getMessage().contains("IllegalArgumentException: bad base"), e.getMessage());
       assertEquals(0.1, sparsifier.getParam("a", "sparsity_level"), 1e-12);
     }
@@ -97,8 +98,7 @@ class CallbackExceptionTest {
     };
     try (DataNormSparsifier sparsifier = twoItems();
          DataScheduler scheduler = new DataScheduler(sparsifier, "sparsity_level", nan)) {
-      DatasparseException e = assertThrows(DatasparseException.class, scheduler::step);
-      assertEquals(DatasparseException.CALLBACK, e.getStatus());
+      CallbackException e = fails(CallbackException.class, Status.CALLBACK, scheduler::step);
       assertNull(e.getCause());
       assertEquals(0, scheduler.lastEpoch());
     }
@@ -119,8 +119,7 @@ class CallbackExceptionTest {
       scheduler.step();
       scheduler.step();
       assertEquals(0.3, sparsifier.getParam("a", "sparsity_level"), 1e-12);
-      DatasparseException e = assertThrows(DatasparseException.class, scheduler::step);
-      assertEquals(DatasparseException.CALLBACK, e.getStatus());
+      CallbackException e = fails(CallbackException.class, Status.CALLBACK, scheduler::step);
       assertTrue(e.getMessage().contains("UnsupportedOperationException: factor at 3"), e.getMessage());
       assertTrue(e.getCause() instanceof UnsupportedOperationException);
       assertEquals(2, scheduler.lastEpoch());
@@ -139,7 +138,7 @@ class CallbackExceptionTest {
     };
     try (DataNormSparsifier sparsifier = twoItems();
          DataScheduler scheduler = new DataScheduler(sparsifier, "sparsity_level", deep)) {
-      DatasparseException e = assertThrows(DatasparseException.class, scheduler::step);
+      CallbackException e = fails(CallbackException.class, Status.CALLBACK, scheduler::step);
       assertTrue(e.getMessage().contains("java.lang.StackOverflowError: simulated"), e.getMessage());
       assertTrue(e.getCause() instanceof StackOverflowError);
     }
@@ -154,7 +153,7 @@ class CallbackExceptionTest {
       public double compute(String name, long epoch, double base, double current) {
         try (Config c = new Config()) {
           c.get("missing");
-        } catch (DatasparseException expected) {
+        } catch (java.util.NoSuchElementException expected) {
           // ignored on purpose
         }
         return base;
@@ -164,8 +163,8 @@ class CallbackExceptionTest {
          DataScheduler scheduler = new DataScheduler(sparsifier, "sparsity_level", careful)) {
       scheduler.step();
       assertEquals(1, scheduler.lastEpoch());
-      DatasparseException e = assertThrows(DatasparseException.class, () -> sparsifier.getParam("zzz", "x"));
-      assertEquals(DatasparseException.NOT_FOUND, e.getStatus());
+      java.util.NoSuchElementException e = fails(java.util.NoSuchElementException.class, Status.NOT_FOUND,
+          () -> sparsifier.getParam("zzz", "x"));
       assertNull(e.getCause());
     }
   }
@@ -183,10 +182,9 @@ class CallbackExceptionTest {
     try (DataNormSparsifier sparsifier = twoItems();
          DataScheduler scheduler = new DataScheduler(sparsifier, "sparsity_level", reentrant)) {
       self[0] = scheduler;
-      DatasparseException e = assertThrows(DatasparseException.class, scheduler::step);
-      assertEquals(DatasparseException.CALLBACK, e.getStatus());
-      assertTrue(e.getCause() instanceof DatasparseException);
-      assertEquals(DatasparseException.STATE, ((DatasparseException) e.getCause()).getStatus());
+      CallbackException e = fails(CallbackException.class, Status.CALLBACK, scheduler::step);
+      assertTrue(e.getCause() instanceof StateException);
+      assertEquals(Status.STATE, ((StateException) e.getCause()).getStatus());
       assertEquals(0, scheduler.lastEpoch());
     }
   }

@@ -1,5 +1,6 @@
 package org.datasparse.tests;
 
+import static org.datasparse.tests.Failing.fails;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -12,8 +13,10 @@ import org.datasparse.Config;
 import org.datasparse.DataScheduler;
 import org.datasparse.DataSparsifier;
 import org.datasparse.DataView;
-import org.datasparse.DatasparseException;
+import org.datasparse.CallbackException;
+import org.datasparse.InvalidArgumentException;
 import org.datasparse.MaskView;
+import org.datasparse.Status;
 import org.junit.jupiter.api.Test;
 
 /** A sparsifier whose updateMask is written in Java. */
@@ -63,10 +66,10 @@ class CustomSparsifierTest {
     try (ThresholdSparsifier sparsifier = new ThresholdSparsifier(new Config().with("threshold", 0))) {
       sparsifier.addData("a", new float[] {1, 2}, 1, 2);
       sparsifier.step();
-      DatasparseException e = assertThrows(DatasparseException.class, () -> sparsifier.keptData.get(0, 0));
-      assertEquals(DatasparseException.STATE, e.getStatus());
-      assertThrows(DatasparseException.class, () -> sparsifier.keptMask.set(0, 0, 0));
-      assertThrows(DatasparseException.class, () -> sparsifier.keptConfig.get("threshold"));
+      IllegalStateException e = fails(IllegalStateException.class, Status.STATE, () -> sparsifier.keptData.get(0, 0));
+      assertTrue(e.getMessage().contains("DataView"), e.getMessage());
+      fails(IllegalStateException.class, Status.STATE, () -> sparsifier.keptMask.set(0, 0, 0));
+      fails(IllegalStateException.class, Status.STATE, () -> sparsifier.keptConfig.get("threshold"));
     }
   }
 
@@ -80,7 +83,7 @@ class CustomSparsifierTest {
             mask.fill(1);
             mask.set(1, 0, 0);
             log.add("mask(1,0)=" + mask.get(1, 0));
-            DatasparseException outside = assertThrows(DatasparseException.class, () -> data.get(2, 0));
+            InvalidArgumentException outside = assertThrows(InvalidArgumentException.class, () -> data.get(2, 0));
             log.add(outside.getStatusName());
             float[] copy = new float[4];
             data.copyTo(copy);
@@ -105,10 +108,9 @@ class CustomSparsifierTest {
         }) {
       sparsifier.addData("first", new float[] {1, 2}, 1, 2);
       sparsifier.addData("second", new float[] {1, 2}, 1, 2);
-      DatasparseException e = assertThrows(DatasparseException.class, sparsifier::step);
-      assertEquals(DatasparseException.CALLBACK, e.getStatus());
+      CallbackException e = fails(CallbackException.class, Status.CALLBACK, sparsifier::step);
       assertTrue(e.getMessage().contains("mask values are 0 or 1, got 7"), e.getMessage());
-      assertTrue(e.getCause() instanceof DatasparseException);
+      assertTrue(e.getCause() instanceof InvalidArgumentException);
       // all-or-nothing: the first item's mask was not changed either
       assertArrayEquals(new byte[] {1, 1}, sparsifier.getMask("first"));
       assertArrayEquals(new byte[] {1, 1}, sparsifier.getMask("second"));
@@ -127,8 +129,7 @@ class CustomSparsifierTest {
           }
         }) {
       sparsifier.addData("x", new float[] {1, 2, 3}, 1, 3);
-      DatasparseException e = assertThrows(DatasparseException.class, sparsifier::step);
-      assertEquals(DatasparseException.CALLBACK, e.getStatus());
+      CallbackException e = fails(CallbackException.class, Status.CALLBACK, sparsifier::step);
       assertEquals("DS_ERR_CALLBACK", e.getStatusName());
       assertTrue(e.getMessage().contains("java.lang.IllegalStateException: no mask for you"), e.getMessage());
       assertTrue(e.getMessage().contains("'x'"), e.getMessage());

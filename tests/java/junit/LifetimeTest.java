@@ -1,5 +1,6 @@
 package org.datasparse.tests;
 
+import static org.datasparse.tests.Failing.fails;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -15,11 +16,12 @@ import org.datasparse.DataNormSparsifier;
 import org.datasparse.DataScheduler;
 import org.datasparse.DataSparsifier;
 import org.datasparse.DataView;
-import org.datasparse.DatasparseException;
 import org.datasparse.LambdaFactor;
 import org.datasparse.MaskView;
 import org.datasparse.Norm;
 import org.datasparse.Schedule;
+import org.datasparse.StateException;
+import org.datasparse.Status;
 import org.junit.jupiter.api.Test;
 
 /** The binding keeps callbacks, sparsifiers and buffers alive while they are used;
@@ -184,27 +186,81 @@ class LifetimeTest {
 
     sparsifier.close();
     assertTrue(sparsifier.isClosed());
-    DatasparseException e = assertThrows(DatasparseException.class, sparsifier::step);
-    assertEquals(DatasparseException.STATE, e.getStatus());
+    IllegalStateException e = fails(IllegalStateException.class, Status.STATE, sparsifier::step);
     assertTrue(e.getMessage().contains("closed"), e.getMessage());
-    assertThrows(DatasparseException.class, () -> sparsifier.getMask("x"));
-    assertThrows(DatasparseException.class, () -> sparsifier.addData("x", new float[4], 2, 2));
+    assertEquals("DataNormSparsifier was closed", e.getMessage());
+    assertThrows(StateException.class, () -> sparsifier.getMask("x"));
+    assertThrows(StateException.class, () -> sparsifier.addData("x", new float[4], 2, 2));
     // the scheduler outlived its sparsifier: it refuses to step
-    DatasparseException orphan = assertThrows(DatasparseException.class, scheduler::step);
-    assertEquals(DatasparseException.STATE, orphan.getStatus());
+    fails(IllegalStateException.class, Status.STATE, scheduler::step);
 
     scheduler.close();
-    assertThrows(DatasparseException.class, scheduler::lastEpoch);
-    assertThrows(DatasparseException.class, scheduler::step);
+    assertThrows(StateException.class, scheduler::lastEpoch);
+    assertThrows(StateException.class, scheduler::step);
     config.close();
-    assertThrows(DatasparseException.class, () -> config.get("k"));
+    assertThrows(StateException.class, () -> config.get("k"));
     gamma.close();
-    assertThrows(DatasparseException.class, gamma::kind);
+    assertThrows(StateException.class, gamma::kind);
     // closing twice is harmless
     sparsifier.close();
     scheduler.close();
     config.close();
     gamma.close();
+  }
+
+  /** A closed Config is refused wherever it is passed: never read as "no config" (the
+   * defaults, sparsity 0.5, instead of the 0.9 it held). */
+  @Test
+  void aClosedConfigIsRefusedAsAnArgument() {
+    Config closed = new Config().with("sparsity_level", 0.9);
+    closed.close();
+    IllegalStateException e = fails(IllegalStateException.class, Status.STATE,
+        () -> new DataNormSparsifier(Norm.L1, closed));
+    assertEquals("Config was closed", e.getMessage());
+    try (DataNormSparsifier sparsifier = new DataNormSparsifier()) {
+      fails(IllegalStateException.class, Status.STATE, () -> sparsifier.addData("w", new float[8], 2, 4, closed));
+      fails(IllegalStateException.class, Status.STATE,
+          () -> sparsifier.addData("w", TestData.direct(8), 2, 4, closed));
+      assertFalse(sparsifier.contains("w"));
+      fails(IllegalStateException.class, Status.STATE, () -> new DataSparsifier(closed) {
+        @Override
+        public void updateMask(String name, DataView data, Config config, MaskView mask) {}
+      });
+    }
+  }
+
+  /** A closed sparsifier or schedule given to a scheduler: IllegalStateException naming the
+   * Java class, not a NullPointerException naming a C++ type. */
+  @Test
+  void aClosedHandleGivenToASchedulerIsRefusedByName() {
+    DataNormSparsifier closed = sparsifier();
+    closed.close();
+    IllegalStateException e = fails(IllegalStateException.class, Status.STATE,
+        () -> new DataScheduler(closed, "sparsity_level", new GammaSchedule(2, 1)));
+    assertEquals("DataNormSparsifier was closed", e.getMessage());
+    fails(IllegalStateException.class, Status.STATE,
+        () -> new DataScheduler(closed, "sparsity_level", BuiltinSchedule.gamma(2, 1)));
+    try (DataNormSparsifier sparsifier = sparsifier()) {
+      BuiltinSchedule gamma = BuiltinSchedule.gamma(2, 1);
+      gamma.close();
+      IllegalStateException schedule = fails(IllegalStateException.class, Status.STATE,
+          () -> new DataScheduler(sparsifier, "sparsity_level", gamma));
+      assertEquals("BuiltinSchedule was closed", schedule.getMessage());
+      assertEquals(0.1, sparsifier.getParam("x", "sparsity_level"), 0); // nothing scheduled
+    }
+  }
+
+  /** null is a NullPointerException naming the parameter. */
+  @Test
+  void nullHandlesAreNullPointerExceptions() {
+    try (DataNormSparsifier sparsifier = sparsifier()) {
+      assertEquals("sparsifier", assertThrows(NullPointerException.class,
+          () -> new DataScheduler(null, "sparsity_level", new GammaSchedule(2, 1))).getMessage());
+      assertEquals("schedule", assertThrows(NullPointerException.class,
+          () -> new DataScheduler(sparsifier, "sparsity_level", (Schedule) null)).getMessage());
+      assertEquals("scheduleParam", assertThrows(NullPointerException.class,
+          () -> new DataScheduler(sparsifier, null, BuiltinSchedule.gamma(2, 1))).getMessage());
+    }
   }
 
   @Test
@@ -249,8 +305,7 @@ class LifetimeTest {
       });
       sparsifier.step();
       armed[0] = true;
-      DatasparseException e = assertThrows(DatasparseException.class, () -> self[0].step());
-      assertEquals(DatasparseException.STATE, e.getStatus());
+      fails(IllegalStateException.class, Status.STATE, () -> self[0].step());
       assertTrue(self[0].isClosed());
       TestData.collectGarbage();
       sparsifier.step();  // the sparsifier is unharmed
@@ -271,9 +326,9 @@ class LifetimeTest {
     })) {
       sparsifier.step();
       armed[0] = true;
-      assertEquals(DatasparseException.STATE, assertThrows(DatasparseException.class, scheduler::step).getStatus());
+      fails(IllegalStateException.class, Status.STATE, scheduler::step);
       assertTrue(sparsifier.isClosed());
-      assertThrows(DatasparseException.class, scheduler::step);  // its sparsifier is gone
+      assertThrows(StateException.class, scheduler::step);  // its sparsifier is gone
     }
   }
 
@@ -290,7 +345,7 @@ class LifetimeTest {
     };
     self[0].addData("x", data, 4, 4);
     self[0].addData("y", data, 2, 8);
-    assertEquals(DatasparseException.STATE, assertThrows(DatasparseException.class, () -> self[0].step()).getStatus());
+    fails(IllegalStateException.class, Status.STATE, () -> self[0].step());
     assertTrue(self[0].isClosed());
     TestData.collectGarbage();
   }

@@ -43,7 +43,7 @@ class SeedFlowTest {
         assertEquals(0.1, scheduler.getBaseParam("train_data"), 1e-12);
         assertEquals(6, scheduler.stepCount());
         assertEquals("sparsity_level", scheduler.scheduleParam());
-        assertArrayEquals(new String[] {"train_data"}, scheduler.names());
+        assertEquals(java.util.List.of("train_data"), scheduler.names());
         assertEquals(15, sparsifier.stepCount());
       }
     }

@@ -1,5 +1,6 @@
 package org.datasparse.tests;
 
+import static org.datasparse.tests.Failing.fails;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,8 +14,9 @@ import org.datasparse.BuiltinSchedule;
 import org.datasparse.Config;
 import org.datasparse.DataNormSparsifier;
 import org.datasparse.DataScheduler;
-import org.datasparse.DatasparseException;
+import org.datasparse.CorruptStateException;
 import org.datasparse.Norm;
+import org.datasparse.Status;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,7 +32,7 @@ class StateTest {
   }
 
   @Test
-  void sparsifierAndSchedulerRoundTripThroughBytes() {
+  void sparsifierAndSchedulerRoundTripThroughBytes() throws CorruptStateException {
     FloatBuffer a = TestData.direct(TestData.sine(64, 0));
     float[] b = TestData.sine(24, 1);
     byte[] sparsifierState, schedulerState, maskA, maskB;
@@ -66,7 +68,7 @@ class StateTest {
   }
 
   @Test
-  void savedDataIsCopiedIntoTheRegisteredBuffer() {
+  void savedDataIsCopiedIntoTheRegisteredBuffer() throws CorruptStateException {
     FloatBuffer a = TestData.direct(TestData.sine(64, 0));
     byte[] state;
     try (DataNormSparsifier sparsifier = sparsifier(a, new float[24])) {
@@ -107,10 +109,39 @@ class StateTest {
       assertEquals(1.2, scheduler.getLastParam("a"), 1e-12);
       // a state for another schedule kind is refused, and nothing changes
       try (DataScheduler gamma = new DataScheduler(sparsifier, "sparsity_level", BuiltinSchedule.gamma(2, 1))) {
-        DatasparseException e = assertThrows(DatasparseException.class, () -> gamma.load(schedulerPath));
-        assertEquals(DatasparseException.CORRUPT, e.getStatus(), e.toString());
+        fails(CorruptStateException.class, Status.CORRUPT, () -> gamma.load(schedulerPath));
       }
     }
     assertEquals(false, new File(dir.toFile(), "sparsifier.state.tmp").exists());
+  }
+
+  @Test
+  void pathsAreAcceptedWhereverAFileIs(@TempDir Path dir) throws IOException {
+    Path sparsifierPath = dir.resolve("sparsifier.state"), schedulerPath = dir.resolve("scheduler.state");
+    FloatBuffer a = TestData.direct(TestData.sine(64, 0));
+    float[] b = TestData.sine(24, 1);
+    byte[] mask;
+    try (DataNormSparsifier sparsifier = sparsifier(a, b);
+         DataScheduler scheduler = new DataScheduler(sparsifier, "sparsity_level", BuiltinSchedule.step(2, 2.0))) {
+      sparsifier.step();
+      scheduler.step();
+      sparsifier.step();
+      mask = sparsifier.getMask("b");
+      sparsifier.save(sparsifierPath, true);
+      scheduler.save(schedulerPath);
+    }
+    try (DataNormSparsifier sparsifier = sparsifier(TestData.direct(64), new float[24]);
+         DataScheduler scheduler = new DataScheduler(sparsifier, "sparsity_level", BuiltinSchedule.step(1, 1.0))) {
+      sparsifier.load(sparsifierPath, true);
+      scheduler.load(schedulerPath);
+      assertArrayEquals(mask, sparsifier.getMask("b"));
+      assertEquals(1, scheduler.lastEpoch());
+      assertArrayEquals(TestData.toArray(a), sparsifier.getData("a", true), 0f); // the saved data came back
+    }
+    fails(org.datasparse.FileException.class, Status.IO, () -> {
+      try (DataNormSparsifier sparsifier = sparsifier(a, b)) {
+        sparsifier.load(dir.resolve("missing.state"));
+      }
+    });
   }
 }
