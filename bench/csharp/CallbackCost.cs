@@ -25,7 +25,7 @@ static class CallbackCost {
 
   static void AddItems(Sparsifier sparsifier) {
     var item = new float[] { 1, 2, 3, 4 };
-    for (int i = 0; i < Items; ++i) sparsifier.AddDataCopy("item" + i, item, 1, 4);
+    for (int i = 0; i < Items; ++i) sparsifier.AddData("item" + i, item, 1, 4);
   }
 
   // Seconds per scheduler step.

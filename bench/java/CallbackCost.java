@@ -18,7 +18,7 @@ public class CallbackCost {
   /** Drops the library's messages (stepping only the scheduler warns once). */
   static final class Quiet extends LogHandler {
     @Override
-    public void log(int level, String message) {}
+    public void log(LogLevel level, String message) {}
   }
 
   static final int ROUNDS = 15, WARMUP = 3;
@@ -37,7 +37,7 @@ public class CallbackCost {
   }
 
   public static void main(String[] args) {
-    LogHandler.install(new Quiet());
+    Library.setLogHandler(new Quiet());
     int items = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
     int steps = args.length > 1 ? Integer.parseInt(args[1]) : 100;
     try (Config defaults = new Config().with("sparsity_level", 0.5);
