@@ -42,6 +42,8 @@ std::atomic<bool> g_simd_warned{false};
 // Items of at least this many elements are split over threads by block rows;
 // smaller ones are spread over threads, one item per thread.
 constexpr int64_t kLargeItemElements = int64_t{1} << 16;
+// Small items in parallel only when they hold at least this many elements.
+constexpr int64_t kParallelSmallElements = int64_t{1} << 16;
 constexpr int kMaxDigits = 16;
 constexpr size_t kMaxBins = size_t{1} << kMaxDigits;
 static_assert(kMaxBins <= kernels::kMaskScratchBins, "the histogram doubles as the mask scratch");
@@ -288,7 +290,13 @@ void NormMasker::run(const std::vector<MaskJob> &jobs, Norm norm) {
     const int threads = num_threads();
     plan(jobs, threads);
     const std::vector<size_t> &small = small_, &large = large_;
-    const int team = static_cast<int>(std::min<size_t>(static_cast<size_t>(threads), small.size()));
+    // Small items go one per thread when there is enough of them to pay for
+    // waking the threads (a few microseconds, far more on a loaded machine).
+    int64_t small_elements = 0;
+    for (size_t j : small) small_elements += jobs[j].rows * jobs[j].cols;
+    const int team = small_elements < kParallelSmallElements
+                         ? 1
+                         : static_cast<int>(std::min<size_t>(static_cast<size_t>(threads), small.size()));
 
     // 1. Select every item's blocks. This may still fail (a candidate list
     //    to grow); no mask has been written yet.

@@ -248,3 +248,49 @@ Test(simd_paths, thread_count) {
     TU_OK(ds_set_num_threads(0));
     cr_assert_geq(ds_num_threads(), 1);
 }
+
+/* Many small items, together large enough to be spread over threads one
+ * item each (the library does that from 65,536 elements on): the same masks
+ * with 1, 2 and 3 threads, on every path. */
+Test(simd_paths, many_small_items_spread_over_threads) {
+    enum { ITEMS = 40, ROWS = 41, COLS = 53 };
+    float *data = malloc(sizeof(float) * ITEMS * ROWS * COLS);
+    uint8_t *want = malloc(ITEMS * ROWS * COLS), *got = malloc(ITEMS * ROWS * COLS);
+    cr_assert(data && want && got);
+    tu_rng r = tu_rng_make(99);
+    for (int i = 0; i < ITEMS * ROWS * COLS; ++i) data[i] = gen_value(i % 3 ? GEN_NORMAL : GEN_SMALL_INTS, &r, i);
+    for (size_t p = 0; p < TU_ARRAY_LEN(k_paths); ++p) {
+        if (!use_path(k_paths[p]))
+            continue;
+        for (int threads = 1; threads <= 3; ++threads) {
+            TU_OK(ds_set_num_threads(threads));
+            ds_sparsifier *s = NULL;
+            ds_config *c = tu_cfg("sparsity_level", 0.6, "block_rows", 2.0, "block_cols", 4.0, "zeros_per_block", 3.0,
+                                  NULL);
+            TU_OK(ds_norm_sparsifier_create(DS_NORM_L1, c, &s));
+            ds_config_destroy(c);
+            char name[16];
+            for (int i = 0; i < ITEMS; ++i) {
+                snprintf(name, sizeof name, "i%d", i);
+                TU_OK(ds_sparsifier_add_data(s, name, data + i * ROWS * COLS, ROWS, COLS, NULL, 0));
+            }
+            TU_OK(ds_sparsifier_step(s));
+            uint8_t *out = (p == 0 && threads == 1) ? want : got;
+            for (int i = 0; i < ITEMS; ++i) {
+                snprintf(name, sizeof name, "i%d", i);
+                tu_get_mask(s, name, out + i * ROWS * COLS, ROWS * COLS);
+            }
+            ds_sparsifier_destroy(s);
+            if (out == got) {
+                char what[64];
+                snprintf(what, sizeof what, "40 items, %s, %d threads", k_paths[p], threads);
+                tu_assert_mask_eq(got, want, ITEMS * ROWS, COLS, what);
+            }
+        }
+    }
+    TU_OK(ds_set_num_threads(0));
+    unsetenv("DATASPARSE_SIMD");
+    free(data);
+    free(want);
+    free(got);
+}
