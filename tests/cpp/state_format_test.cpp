@@ -137,7 +137,7 @@ static bool same(const SchedulerSnapshot &a, const SchedulerSnapshot &b) {
 // Float32 values as a state holds them: contiguous little-endian bytes.
 static std::vector<uint8_t> f32_bytes(const std::vector<float> &v) {
     std::vector<uint8_t> b(v.size() * 4);
-    std::memcpy(b.data(), v.data(), b.size());
+    if (!b.empty()) std::memcpy(b.data(), v.data(), b.size());  // memcpy from an empty vector's NULL data is UB (UBSan)
     return b;
 }
 static void set_f32(std::vector<uint8_t> &bytes, size_t i, float f) { std::memcpy(bytes.data() + 4 * i, &f, 4); }
