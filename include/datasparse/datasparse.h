@@ -349,6 +349,77 @@ DS_API ds_status ds_sparsifier_get_desc(const ds_sparsifier *s, const char *name
 DS_API ds_status ds_sparsifier_get_data_ex(const ds_sparsifier *s, const char *name, int original,
                                            void *out, size_t bytes);
 
+/* ======================================================================
+ * Groups and shards: one selection over several items, and over items
+ * split across processes (src/core/semantics.md, "Groups and shards")
+ *
+ * A group's blocks are ranked together: the k lowest blocks of the union
+ * are selected, k = round_half_even(level * all the group's blocks), where
+ * level is the sparsity_level of the group's first member (a scheduler
+ * gives every member the first member's value). Blocks are ordered by
+ * (block score, member order, block index), so small-norm members give up
+ * more. Each member keeps its own block shape and zeros_per_block.
+ *
+ * A shard is an item that holds rows [first_row, first_row + rows) of a
+ * bigger tensor of global_rows rows; the other rows are held by other
+ * participants (processes), joined by an allreduce. The masks every
+ * participant gets are bit-identical to those of one process holding the
+ * whole tensor (or group), and a step fails on every participant, with no
+ * mask changed anywhere, if it fails on any. Norm sparsifiers only.
+ * ====================================================================== */
+
+/* Sums counts[0..count) element-wise over every participant, in place
+ * (MPI_Allreduce with MPI_SUM on uint64). Every participant calls it the
+ * same number of times with the same count in one step. Return 0 on
+ * success; non-zero makes the step fail (DS_ERR_CALLBACK), and must then
+ * happen on every participant (an engine that fails on one participant only
+ * leaves the others waiting). It may read, but not modify, the sparsifier. */
+typedef int (*ds_allreduce_fn)(void *user_data, uint64_t *counts, size_t count);
+
+/* Joins this sparsifier's steps with other participants: from now on each
+ * step exchanges a few histograms through fn (every participant must then
+ * step together, with the same groups and shards in the same order). fn NULL:
+ * this process alone again. See datasparse_mpi.h for MPI's. */
+DS_API ds_status ds_sparsifier_set_allreduce(ds_sparsifier *s, ds_allreduce_fn fn, void *user_data);
+
+/* Registers (borrows) rows [first_row, first_row + desc->shape[0]*...) of
+ * the matrix view of a tensor of global_rows rows, as
+ * ds_sparsifier_add_data_ex does (same rules). desc->ndim >= 2; the rows
+ * are the product of every size but the last, and desc->shape[0] may be 0 (a
+ * participant that holds none of the rows: data may then be NULL). first_row
+ * must be a multiple of the item's block_rows, and a shard that is not the
+ * last must hold a multiple of block_rows rows (checked at each step: a block
+ * never straddles two shards). Errors as ds_sparsifier_add_data_ex, and
+ * DS_ERR_INVALID_ARGUMENT for global_rows < 1 or rows outside it. */
+DS_API ds_status ds_sparsifier_add_shard(ds_sparsifier *s, const char *name, void *data,
+                                         const ds_tensor_desc *desc, int64_t global_rows, int64_t first_row,
+                                         const ds_config *config, int reuse_mask);
+/* The item's global row count and first row (0 and 0 for an item that is
+ * not a shard). */
+DS_API ds_status ds_sparsifier_get_shard(const ds_sparsifier *s, const char *name, int64_t *out_global_rows,
+                                         int64_t *out_first_row);
+
+/* Creates or replaces the group named group with the count named items, in
+ * this order (the order breaks ties). An item is in one group at most.
+ * Removing an item removes it from its group (a group left empty goes). */
+DS_API ds_status ds_sparsifier_set_group(ds_sparsifier *s, const char *group, const char *const *names,
+                                         size_t count);
+/* DS_ERR_NOT_FOUND if there is no such group. */
+DS_API ds_status ds_sparsifier_remove_group(ds_sparsifier *s, const char *group);
+/* Number of groups (0 for NULL). */
+DS_API size_t ds_sparsifier_group_count(const ds_sparsifier *s);
+/* The index-th group's name (borrowed, valid until the sparsifier is
+ * modified) and member count. */
+DS_API ds_status ds_sparsifier_get_group(const ds_sparsifier *s, size_t index, const char **out_name,
+                                         size_t *out_count);
+/* The index-th member of a group (borrowed, as above). */
+DS_API ds_status ds_sparsifier_get_group_member(const ds_sparsifier *s, const char *group, size_t index,
+                                                const char **out);
+/* What the last step exchanged with the other participants: allreduce
+ * calls and bytes (this participant's payload; 0 and 0 for a step with no
+ * group or shard). */
+DS_API ds_status ds_sparsifier_last_exchange(const ds_sparsifier *s, int64_t *out_exchanges, int64_t *out_bytes);
+
 /* Squashes the masks of the named items (names NULL: all items; count is
  * the number of names). leave_parametrized != 0: the mask is applied to the
  * caller's buffer in place (masked elements set to 0); == 0: the data is

@@ -27,6 +27,24 @@ ds::MaskUpdate c_mask_update(ds_update_mask_fn fn, void *user_data) {
     };
 }
 
+// The tensor a ds_tensor_desc describes (its sizes are checked by the core).
+ds::Tensor tensor_of(const ds_tensor_desc *desc) {
+    require(desc, "desc");
+    if (desc->version != DS_TENSOR_DESC_VERSION)
+        ds::fail(ds::Status::invalid_argument, "desc->version must be DS_TENSOR_DESC_VERSION (" +
+                                                   std::to_string(DS_TENSOR_DESC_VERSION) + "), got " +
+                                                   std::to_string(desc->version) +
+                                                   " (initialise it with DS_TENSOR_DESC_INIT)");
+    ds::Tensor t;
+    t.dtype = ds::capi::from_c(desc->dtype);
+    if (desc->ndim < 1 || desc->ndim > DS_MAX_DIMS)
+        ds::fail(ds::Status::invalid_argument, "desc->ndim must be in [1, " + std::to_string(DS_MAX_DIMS) +
+                                                   "], got " + std::to_string(desc->ndim));
+    t.shape.assign(desc->shape, desc->shape + desc->ndim);
+    t.row_stride = desc->row_stride;
+    return t;
+}
+
 }  // namespace
 
 extern "C" {
@@ -67,20 +85,126 @@ DS_API ds_status ds_sparsifier_add_data_ex(ds_sparsifier *s, const char *name, v
         require(s, "s");
         ds::capi::InUse<ds_sparsifier> use(s);
         std::string n = require_string(name, "name");
-        require(desc, "desc");
-        if (desc->version != DS_TENSOR_DESC_VERSION)
-            ds::fail(ds::Status::invalid_argument, "desc->version must be DS_TENSOR_DESC_VERSION (" +
-                                                       std::to_string(DS_TENSOR_DESC_VERSION) + "), got " +
-                                                       std::to_string(desc->version) +
-                                                       " (initialise it with DS_TENSOR_DESC_INIT)");
-        ds::Tensor t;
-        t.dtype = ds::capi::from_c(desc->dtype);
-        if (desc->ndim < 1 || desc->ndim > DS_MAX_DIMS)
-            ds::fail(ds::Status::invalid_argument, "desc->ndim must be in [1, " + std::to_string(DS_MAX_DIMS) +
-                                                       "], got " + std::to_string(desc->ndim));
-        t.shape.assign(desc->shape, desc->shape + desc->ndim);
-        t.row_stride = desc->row_stride;
-        s->core.add_tensor(n, data, t, ds::capi::config_or_empty(config), reuse_mask != 0);
+        s->core.add_tensor(n, data, tensor_of(desc), ds::capi::config_or_empty(config), reuse_mask != 0);
+    });
+}
+
+DS_API ds_status ds_sparsifier_add_shard(ds_sparsifier *s, const char *name, void *data, const ds_tensor_desc *desc,
+                                         int64_t global_rows, int64_t first_row, const ds_config *config,
+                                         int reuse_mask) {
+    return guarded(__func__, [&] {
+        require(s, "s");
+        ds::capi::InUse<ds_sparsifier> use(s);
+        std::string n = require_string(name, "name");
+        s->core.add_shard(n, data, tensor_of(desc), global_rows, first_row, ds::capi::config_or_empty(config),
+                          reuse_mask != 0);
+    });
+}
+
+DS_API ds_status ds_sparsifier_get_shard(const ds_sparsifier *s, const char *name, int64_t *out_global_rows,
+                                         int64_t *out_first_row) {
+    return guarded(__func__, [&] {
+        require(s, "s");
+        std::string n = require_string(name, "name");
+        require(out_global_rows, "out_global_rows");
+        require(out_first_row, "out_first_row");
+        const ds::Item &it = s->core.item(n);
+        *out_global_rows = it.global_rows;
+        *out_first_row = it.first_row;
+    });
+}
+
+DS_API ds_status ds_sparsifier_set_group(ds_sparsifier *s, const char *group, const char *const *names,
+                                         size_t count) {
+    return guarded(__func__, [&] {
+        require(s, "s");
+        ds::capi::InUse<ds_sparsifier> use(s);
+        std::string g = require_string(group, "group");
+        require(names, "names");
+        std::vector<std::string> members;
+        members.reserve(count);
+        for (size_t i = 0; i < count; ++i)
+            members.push_back(require_string(names[i], ("names[" + std::to_string(i) + "]").c_str()));
+        s->core.set_group(g, members);
+    });
+}
+
+DS_API ds_status ds_sparsifier_remove_group(ds_sparsifier *s, const char *group) {
+    return guarded(__func__, [&] {
+        require(s, "s");
+        ds::capi::InUse<ds_sparsifier> use(s);
+        s->core.remove_group(require_string(group, "group"));
+    });
+}
+
+DS_API size_t ds_sparsifier_group_count(const ds_sparsifier *s) {
+    return s ? s->core.groups().size() : 0;
+}
+
+DS_API ds_status ds_sparsifier_get_group(const ds_sparsifier *s, size_t index, const char **out_name,
+                                         size_t *out_count) {
+    return guarded(__func__, [&] {
+        require(s, "s");
+        require(out_name, "out_name");
+        require(out_count, "out_count");
+        const auto &groups = s->core.groups();
+        if (index >= groups.size())
+            ds::fail(ds::Status::invalid_argument, "index " + std::to_string(index) + " is out of range (" +
+                                                       std::to_string(groups.size()) + " groups)");
+        *out_name = groups[index].name.c_str();
+        *out_count = groups[index].members.size();
+    });
+}
+
+DS_API ds_status ds_sparsifier_get_group_member(const ds_sparsifier *s, const char *group, size_t index,
+                                                const char **out) {
+    return guarded(__func__, [&] {
+        require(s, "s");
+        std::string g = require_string(group, "group");
+        require(out, "out");
+        for (const auto &gr : s->core.groups())
+            if (gr.name == g) {
+                if (index >= gr.members.size())
+                    ds::fail(ds::Status::invalid_argument, "index " + std::to_string(index) + " is out of range (" +
+                                                               std::to_string(gr.members.size()) + " members in " +
+                                                               ds::quoted(g) + ")");
+                *out = gr.members[index].c_str();
+                return;
+            }
+        ds::fail(ds::Status::not_found, "no group named " + ds::quoted(g));
+    });
+}
+
+DS_API ds_status ds_sparsifier_set_allreduce(ds_sparsifier *s, ds_allreduce_fn fn, void *user_data) {
+    return guarded(__func__, [&] {
+        require(s, "s");
+        ds::capi::InUse<ds_sparsifier> use(s);
+        if (!fn) {
+            s->core.set_allreduce(nullptr);
+            return;
+        }
+        ds::BusyFlag *busy = &s->core.busy_flag();
+        s->core.set_allreduce([fn, user_data, busy](uint64_t *counts, size_t count) {
+            int rc;
+            {
+                ds::BusyFlag::Scope scope(*busy);
+                ds::capi::clear_callback_error();
+                rc = fn(user_data, counts, count);
+            }
+            if (rc != 0)
+                ds::fail(ds::Status::callback, "allreduce callback failed (returned " + std::to_string(rc) + ")" +
+                                                   ds::capi::callback_detail());
+        });
+    });
+}
+
+DS_API ds_status ds_sparsifier_last_exchange(const ds_sparsifier *s, int64_t *out_exchanges, int64_t *out_bytes) {
+    return guarded(__func__, [&] {
+        require(s, "s");
+        require(out_exchanges, "out_exchanges");
+        require(out_bytes, "out_bytes");
+        *out_exchanges = s->core.selector().last_exchanges();
+        *out_bytes = static_cast<int64_t>(s->core.selector().last_exchanged_bytes());
     });
 }
 

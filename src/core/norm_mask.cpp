@@ -284,7 +284,8 @@ void NormMasker::write_mask(const Plan &p, const kernels::Table &k, uint8_t *mas
     k.mask_rows(p.m, p.b, p.zeros, sel, g0, g1, mask, s.hist.data());
 }
 
-void NormMasker::run(const std::vector<MaskJob> &jobs, Norm norm) {
+void NormMasker::prepare(const std::vector<MaskJob> &jobs, Norm norm) {
+    prepared_ = false;
     const kernels::Table &k = kernels::table(active_path());
     const kernels::Score score = norm == Norm::l1 ? kernels::Score::abs : kernels::Score::square;
     const int threads = num_threads();
@@ -294,14 +295,16 @@ void NormMasker::run(const std::vector<MaskJob> &jobs, Norm norm) {
     // waking the threads (a few microseconds, far more on a loaded machine).
     int64_t small_elements = 0;
     for (size_t j : small) small_elements += jobs[j].rows * jobs[j].cols;
-    const int team = small_elements < kParallelSmallElements
-                         ? 1
-                         : static_cast<int>(std::min<size_t>(static_cast<size_t>(threads), small.size()));
+    team_ = small_elements < kParallelSmallElements
+                ? 1
+                : static_cast<int>(std::min<size_t>(static_cast<size_t>(threads), small.size()));
+    threads_ = threads;
+    table_ = &k;
 
-    // 1. Select every item's blocks. This may still fail (a candidate list
-    //    to grow); no mask has been written yet.
+    // Select every item's blocks. This may still fail (a candidate list to
+    // grow); no mask has been written yet.
     ParallelErrors errors;
-#pragma omp parallel for schedule(dynamic, 8) num_threads(std::max(team, 1)) if (team > 1)
+#pragma omp parallel for schedule(dynamic, 8) num_threads(std::max(team_, 1)) if (team_ > 1)
     for (size_t i = 0; i < small.size(); ++i)
         errors.run([&] {
             Plan &p = plans_[small[i]];
@@ -310,8 +313,16 @@ void NormMasker::run(const std::vector<MaskJob> &jobs, Norm norm) {
     errors.rethrow();
     for (size_t j : large)
         if (plans_[j].kind == Kind::scored) select_large(plans_[j], score, k, threads);
+    prepared_ = true;
+}
 
-    // 2. Write the masks: nothing below allocates or fails.
+void NormMasker::commit(const std::vector<MaskJob> &jobs) {
+    if (!prepared_) return;
+    prepared_ = false;
+    const kernels::Table &k = *table_;
+    const std::vector<size_t> &small = small_, &large = large_;
+    const int team = team_, threads = threads_;
+    // Nothing below allocates or fails.
 #pragma omp parallel for schedule(dynamic, 8) num_threads(std::max(team, 1)) if (team > 1)
     for (size_t i = 0; i < small.size(); ++i) {
         const Plan &p = plans_[small[i]];

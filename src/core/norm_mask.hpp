@@ -45,7 +45,16 @@ struct MaskJob {
 // its scratch between calls. Not thread-safe (one per sparsifier).
 class NormMasker {
 public:
-    void run(const std::vector<MaskJob> &jobs, Norm norm);
+    void run(const std::vector<MaskJob> &jobs, Norm norm) {
+        prepare(jobs, norm);
+        commit(jobs);
+    }
+    // The two halves of run: prepare does everything that can fail (and
+    // writes no mask); commit, with the same jobs, writes the masks and
+    // cannot fail. A step that must agree with others (global_select.hpp)
+    // runs its own selection between the two.
+    void prepare(const std::vector<MaskJob> &jobs, Norm norm);
+    void commit(const std::vector<MaskJob> &jobs);
 
 private:
     using Candidate = kernels::Candidate;
@@ -78,6 +87,9 @@ private:
     std::vector<Scratch> scratch_;
     std::vector<uint32_t> merged_hist_;
     std::vector<size_t> offsets_;  // where each share's candidates go
+    const kernels::Table *table_ = nullptr;  // prepare's, for commit
+    int threads_ = 1, team_ = 1;
+    bool prepared_ = false;
 };
 
 }  // namespace ds

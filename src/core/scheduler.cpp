@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "core/norm_config.hpp"
 
 namespace ds {
 
@@ -91,6 +92,7 @@ void Scheduler::step() {
     bases.reserve(sp.items().size());
     values.reserve(sp.items().size());
     bool in_order = true;
+    std::vector<std::pair<size_t, const Item *>> followers;  // (position, the group's first member)
     {
         BusyFlag::Scope guard(busy_);
         BusyFlag::Scope scope(sp.busy_flag());  // the items cannot change under this loop
@@ -107,6 +109,16 @@ void Scheduler::step() {
                 if (found != index_.end()) known = &entries_[found->second];
             }
             const double base = known ? known->base : current;
+            // A group's level is one value: its first member's schedule,
+            // given to every member (taken from the leader below).
+            const Item *leader = param_ == keys::sparsity_level ? sp.group_leader_of(it) : nullptr;
+            if (leader) {
+                followers.emplace_back(items.size(), leader);
+                items.push_back(&it);
+                bases.push_back(base);
+                values.push_back(0.0);
+                continue;
+            }
             const double v = schedule_->value(it.name, epoch, base, current);
             busy_.check_open("scheduler", "step");  // no further callbacks once closed
             sp.busy_flag().check_open("sparsifier", "scheduler step");
@@ -120,6 +132,14 @@ void Scheduler::step() {
     }
     busy_.check_open("scheduler", "step");
     sp.busy_flag().check_open("sparsifier", "scheduler step");
+    for (const auto &f : followers) {
+        size_t i = 0;
+        while (i < items.size() && items[i] != f.second) ++i;
+        if (i == items.size())  // the leader has no value to schedule: the follower keeps its own
+            sp.param_of(*items[f.first], param_, &values[f.first]);
+        else
+            values[f.first] = values[i];
+    }
     in_order = in_order && items.size() == entries_.size();
     std::vector<Entry> next;  // the new entries, unless they can be updated in place
     std::unordered_map<std::string, size_t> next_index;

@@ -120,10 +120,96 @@ void Sparsifier::add_tensor(const std::string &name, void *data, const Tensor &t
     }
 }
 
+void Sparsifier::add_shard(const std::string &name, void *data, const Tensor &tensor, int64_t global_rows,
+                           int64_t first_row, const Config &overrides, bool reuse_mask) {
+    check_not_busy("add_shard");
+    if (custom_) fail(Status::invalid_argument, "shards need a norm sparsifier (" + quoted(name) + ")");
+    if (tensor.shape.size() < 2)
+        fail(Status::invalid_argument, "a shard holds rows of a matrix: " + quoted(name) + " has " +
+                                           std::to_string(tensor.shape.size()) + " dimension(s), at least 2 needed");
+    // A shard may hold no rows: checked as one row, then given its 0.
+    Tensor checked = tensor;
+    const bool empty = tensor.shape[0] == 0;
+    if (empty) checked.shape[0] = 1;
+    static float placeholder = 0.0f;
+    check_tensor(checked, name);
+    if (global_rows < 1)
+        fail(Status::invalid_argument, "global_rows of " + quoted(name) + " must be >= 1, got " +
+                                           std::to_string(global_rows));
+    const int64_t rows = empty ? 0 : checked.rows();
+    if (first_row < 0 || first_row > global_rows - rows)
+        fail(Status::invalid_argument, "first_row " + std::to_string(first_row) + " of " + quoted(name) + " (" +
+                                           std::to_string(rows) + " rows) must be in [0, " +
+                                           std::to_string(global_rows - rows) + "] (global_rows " +
+                                           std::to_string(global_rows) + ")");
+    if (!empty && !data) fail(Status::invalid_argument, "data must not be NULL (name " + quoted(name) + ")");
+    add_tensor(name, empty ? &placeholder : data, checked, overrides, reuse_mask && !empty);
+    Item *it = items_.find(name);  // committed: nothing below fails
+    it->global_rows = global_rows;
+    it->first_row = first_row;
+    if (empty) {
+        it->tensor.shape[0] = 0;
+        it->rows = 0;
+        std::vector<uint8_t>().swap(it->mask);
+    }
+}
+
 void Sparsifier::remove_data(const std::string &name) {
     check_not_busy("remove_data");
     if (!find(name)) fail(Status::not_found, "no data named " + quoted(name));
     items_.erase(name);
+    for (auto g = groups_.begin(); g != groups_.end(); ++g) {  // erase never allocates
+        auto m = std::find(g->members.begin(), g->members.end(), name);
+        if (m == g->members.end()) continue;
+        g->members.erase(m);
+        if (g->members.empty()) groups_.erase(g);
+        break;
+    }
+}
+
+void Sparsifier::set_group(const std::string &group, const std::vector<std::string> &members) {
+    check_not_busy("set_group");
+    if (custom_) fail(Status::invalid_argument, "groups need a norm sparsifier (group " + quoted(group) + ")");
+    check_name(group);
+    if (members.empty()) fail(Status::invalid_argument, "group " + quoted(group) + " needs at least one member");
+    std::unordered_set<std::string> seen;
+    for (const std::string &m : members) {
+        (void)item(m);
+        if (!seen.insert(m).second)
+            fail(Status::invalid_argument, "group " + quoted(group) + " names " + quoted(m) + " twice");
+        for (const Group &g : groups_)
+            if (g.name != group && std::find(g.members.begin(), g.members.end(), m) != g.members.end())
+                fail(Status::invalid_argument, quoted(m) + " is already in group " + quoted(g.name) +
+                                                   " (remove it from that group first)");
+    }
+    Group fresh{group, members};
+    auto existing = std::find_if(groups_.begin(), groups_.end(), [&](const Group &g) { return g.name == group; });
+    if (existing != groups_.end()) {
+        existing->members.swap(fresh.members);
+    } else {
+        groups_.push_back(std::move(fresh));
+    }
+}
+
+void Sparsifier::remove_group(const std::string &group) {
+    check_not_busy("remove_group");
+    auto existing = std::find_if(groups_.begin(), groups_.end(), [&](const Group &g) { return g.name == group; });
+    if (existing == groups_.end()) fail(Status::not_found, "no group named " + quoted(group));
+    groups_.erase(existing);
+}
+
+const Item *Sparsifier::group_leader_of(const Item &item) const {
+    for (const Group &g : groups_) {
+        auto m = std::find(g.members.begin(), g.members.end(), item.name);
+        if (m == g.members.end()) continue;
+        return m == g.members.begin() ? nullptr : items_.find(g.members.front());
+    }
+    return nullptr;
+}
+
+void Sparsifier::set_allreduce(Allreduce allreduce) {
+    check_not_busy("set_allreduce");
+    allreduce_ = std::move(allreduce);
 }
 
 void Sparsifier::compute_norm_masks(const std::vector<Item *> &which) {
@@ -135,9 +221,60 @@ void Sparsifier::compute_norm_masks(const std::vector<Item *> &which) {
         fail(Status::no_memory, "out of memory allocating the list of " + std::to_string(which.size()) +
                                     " items of a step");
     }
-    for (Item *it : which)
-        jobs_.push_back({it->data, it->tensor.dtype, it->rows, it->cols, it->stride, it->norm, it->mask.data()});
-    masker_.run(jobs_, norm_);
+    if (groups_.empty() && !allreduce_) {
+        bool sharded = false;
+        for (Item *it : which) sharded = sharded || it->global_rows > 0;
+        if (!sharded) {
+            for (Item *it : which)
+                jobs_.push_back({it->data, it->tensor.dtype, it->rows, it->cols, it->stride, it->norm, it->mask.data()});
+            masker_.run(jobs_, norm_);
+            return;
+        }
+    }
+    // Groups and shards: units for the global selection (groups in their
+    // order, then shards outside groups in the items' order); the other
+    // items go to the masker. Both select first, then both commit.
+    std::vector<Unit> units;
+    std::exception_ptr failure;
+    try {
+        std::unordered_set<const Item *> grouped;
+        std::unordered_set<const Item *> stepping(which.begin(), which.end());
+        auto member = [](const Item &it) {
+            return UnitMember{it.name,
+                              {it.data, it.tensor.dtype, it.rows, it.cols, it.stride, it.norm,
+                               const_cast<uint8_t *>(it.mask.data())},
+                              it.global_rows > 0 ? it.global_rows : it.rows,
+                              it.first_row};
+        };
+        for (const Group &g : groups_) {
+            Unit u{g.name, 0.0, {}};
+            for (const std::string &name : g.members) {
+                const Item *it = items_.find(name);
+                grouped.insert(it);
+                if (!stepping.count(it)) continue;  // squashed
+                if (u.members.empty()) u.level = it->norm.sparsity_level;
+                u.members.push_back(member(*it));
+            }
+            if (!u.members.empty()) units.push_back(std::move(u));
+        }
+        for (Item *it : which) {
+            if (grouped.count(it)) continue;
+            if (it->global_rows > 0)
+                units.push_back(Unit{it->name, it->norm.sparsity_level, {member(*it)}});
+            else
+                jobs_.push_back({it->data, it->tensor.dtype, it->rows, it->cols, it->stride, it->norm, it->mask.data()});
+        }
+        masker_.prepare(jobs_, norm_);
+    } catch (const std::bad_alloc &) {
+        failure = std::make_exception_ptr(Error(Status::no_memory, "out of memory listing the items of a step"));
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    const Allreduce local = [](uint64_t *, size_t) {};
+    selector_.select(units, norm_, allreduce_ ? allreduce_ : local, failure,
+                     [this] { busy_.check_open("sparsifier", "step"); });
+    masker_.commit(jobs_);  // nothing below can fail
+    selector_.commit(units);
 }
 
 void Sparsifier::compute_custom_masks(const std::vector<Item *> &which) {

@@ -15,6 +15,7 @@
 
 #include "core/busy.hpp"
 #include "core/config.hpp"
+#include "core/global_select.hpp"
 #include "core/item_table.hpp"
 #include "core/norm_config.hpp"
 #include "core/norm_mask.hpp"
@@ -32,6 +33,9 @@ struct Item {
     NormParams norm{};           // config's norm keys, checked (norm sparsifiers)
     std::vector<uint8_t> mask;   // rows*cols; empty once squashed
     bool squashed = false;
+    // A row shard of a bigger tensor (global_rows > 0): its rows are
+    // [first_row, first_row + rows) of global_rows (rows may be 0).
+    int64_t global_rows = 0, first_row = 0;
 
     size_t size() const { return static_cast<size_t>(rows * cols); }
     // Element (r, c) of the caller's buffer.
@@ -59,7 +63,27 @@ public:
     // rows: it takes contiguous float32 tensors only.
     void add_tensor(const std::string &name, void *data, const Tensor &tensor, const Config &overrides,
                     bool reuse_mask);
+    // A row shard of a tensor of global_rows rows (same columns), starting
+    // at first_row; its leading size may be 0 (data then unused, may be null).
+    void add_shard(const std::string &name, void *data, const Tensor &tensor, int64_t global_rows,
+                   int64_t first_row, const Config &overrides, bool reuse_mask);
     void remove_data(const std::string &name);
+
+    // Groups (global_select.hpp): items whose blocks are ranked together at
+    // the level of the first member. Norm sparsifiers only.
+    void set_group(const std::string &group, const std::vector<std::string> &members);
+    void remove_group(const std::string &group);
+    struct Group {
+        std::string name;
+        std::vector<std::string> members;
+    };
+    const std::vector<Group> &groups() const { return groups_; }
+    // The first member of the item's group if the item is another member, else null.
+    const Item *group_leader_of(const Item &item) const;
+    // With an allreduce, every step runs the global selection, joined with
+    // the other participants (null: this process alone).
+    void set_allreduce(Allreduce allreduce);
+    const GlobalSelector &selector() const { return selector_; }
     void step();
     // names are checked first (Status::not_found); `all` ignores them.
     void squash_mask(const std::vector<std::string> &names, bool all, bool leave_parametrized);
@@ -125,6 +149,9 @@ private:
     bool mask_update_ = true;
     int64_t step_count_ = 0;
     BusyFlag busy_;
+    std::vector<Group> groups_;
+    Allreduce allreduce_;
+    GlobalSelector selector_;
     NormMasker masker_;          // the norm kernels' scratch, kept between steps
     std::vector<MaskJob> jobs_;  // a step's items for the masker, kept between steps
     std::shared_ptr<const int> lifetime_ = std::make_shared<const int>(0);
