@@ -25,6 +25,21 @@ constexpr size_t kBins = size_t{1} << 11;  // every round's histogram, whatever 
 constexpr int kKeyDigits = 3;
 constexpr int64_t kParallelElements = int64_t{1} << 16;
 
+// The sum of the row indices [0, m), and of their squares, mod 2^64: with
+// the row count they show that the shards cover the rows exactly once
+// (holes and overlaps change them), without sending the shards' bounds.
+__extension__ typedef unsigned __int128 u128;
+uint64_t sum_below(uint64_t m) {
+    const u128 v = static_cast<u128>(m) * (m - (m > 0)) / 2;
+    return static_cast<uint64_t>(v);
+}
+uint64_t squares_below(uint64_t m) {  // exact for m < 2^42: (m-1) m (2m-1) fits 128 bits
+    if (m == 0) return 0;
+    const u128 v = static_cast<u128>(m - 1) * m * (2 * m - 1) / 6;
+    return static_cast<uint64_t>(v);
+}
+constexpr uint64_t kMomentRows = uint64_t{1} << 41;
+
 uint64_t mean_bits(double mean) {  // means are >= 0 (or NaN, handled by the caller): bits are in order
     uint64_t bits;
     std::memcpy(&bits, &mean, sizeof bits);
@@ -299,7 +314,7 @@ void GlobalSelector::select(const std::vector<Unit> &units, Norm norm, const All
     small = {0, 1, fp};
     round(small, true, [&] {
         compute_keys(units, score);
-        sized(payload, 1 + members + units.size() * kBins, "the selection histograms");
+        sized(payload, 1 + 3 * members + units.size() * kBins, "the selection histograms");
         open.reserve(units.size());
     });
     participants = small[1];
@@ -325,13 +340,19 @@ void GlobalSelector::select(const std::vector<Unit> &units, Norm norm, const All
         for (size_t u = 0; u < units.size(); ++u)
             if (!state_[u].resolved) open.push_back(u);
         if (open.empty() && !first) break;
-        const size_t head = 1 + (first ? members : 0);
+        const size_t head = 1 + (first ? 3 * members : 0);
         payload.assign(head + open.size() * kBins, 0);  // within the capacity sized above
         round(payload, false, [&] {
             if (first) {
                 size_t at = 1;
                 for (const Unit &u : units)
-                    for (const UnitMember &m : u.members) payload[at++] = static_cast<uint64_t>(m.job.rows);
+                    for (const UnitMember &m : u.members) {
+                        const uint64_t f = static_cast<uint64_t>(m.first_row), e = f + static_cast<uint64_t>(m.job.rows);
+                        payload[at++] = e - f;
+                        payload[at++] = sum_below(e) - sum_below(f);
+                        payload[at++] = m.global_rows < static_cast<int64_t>(kMomentRows)
+                                            ? squares_below(e) - squares_below(f) : 0;
+                    }
             }
             for (size_t o = 0; o < open.size(); ++o) {
                 UnitState &st = state_[open[o]];
@@ -347,8 +368,15 @@ void GlobalSelector::select(const std::vector<Unit> &units, Norm norm, const All
             size_t at = 1;
             for (const Unit &u : units)
                 for (const UnitMember &m : u.members) {
-                    const uint64_t rows = payload[at++];
-                    if (rows != static_cast<uint64_t>(m.global_rows))
+                    const uint64_t rows = payload[at], sum = payload[at + 1], squares = payload[at + 2];
+                    at += 3;
+                    const uint64_t g = static_cast<uint64_t>(m.global_rows);
+                    if (rows == g && (sum != sum_below(g) || (g < kMomentRows && squares != squares_below(g))))
+                        fail(Status::invalid_argument,
+                             "the shards of " + quoted(m.name) + " over the " + std::to_string(participants) +
+                                 " participants overlap (some of its " + std::to_string(g) +
+                                 " rows are held twice, others by no one); no mask changed");
+                    if (rows != g)
                         fail(Status::invalid_argument,
                              "the shards of " + quoted(m.name) + " hold " + std::to_string(rows) +
                                  " rows in all over the " + std::to_string(participants) +

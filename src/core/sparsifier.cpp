@@ -451,7 +451,7 @@ void Sparsifier::get_mask(const std::string &name, uint8_t *out, size_t count) c
     const Item &it = item(name);
     if (it.squashed) fail(Status::state, "the mask of " + quoted(name) + " was squashed");
     check_count(count, it, "mask");
-    std::memcpy(out, it.mask.data(), it.size());
+    if (it.size()) std::memcpy(out, it.mask.data(), it.size());
 }
 
 void Sparsifier::get_data(const std::string &name, bool original, float *out, size_t count) const {
@@ -481,6 +481,7 @@ void Sparsifier::get_data_bytes(const std::string &name, bool original, void *ou
 double Sparsifier::sparsity(const std::string &name) const {
     const Item &it = item(name);
     if (it.squashed) fail(Status::state, "the mask of " + quoted(name) + " was squashed");
+    if (it.size() == 0) return 0.0;  // a shard that holds no rows
     size_t zeros = static_cast<size_t>(std::count(it.mask.begin(), it.mask.end(), uint8_t{0}));
     return static_cast<double>(zeros) / static_cast<double>(it.size());
 }
