@@ -495,6 +495,7 @@ SparsifierSnapshot Sparsifier::snapshot(bool with_data) const {
     s.step_count = step_count_;
     s.items.reserve(items_.size());
     for (const Item &it : items_) {
+        if (it.global_rows > 0 && it.rows == 0) continue;  // a shard without rows: nothing to keep
         SparsifierSnapshot::Item si;
         si.name = it.name;
         si.tensor = it.tensor;
@@ -560,7 +561,7 @@ void Sparsifier::restore(const SparsifierSnapshot &s, bool strict) {
         std::unordered_set<const Item *> present;
         for (const Update &u : updates) present.insert(u.item);
         for (const Item &it : items_)
-            if (!present.count(&it))
+            if (!present.count(&it) && !(it.global_rows > 0 && it.rows == 0))
                 fail(Status::corrupt, "strict load: the state has no data " + quoted(it.name) +
                                           " (load with strict = 0 to merge)");
     }
