@@ -306,6 +306,8 @@ class TensorTest {
     assertThrows(IndexOutOfBoundsException.class, () -> a.index(2, 0, 0));
     assertThrows(IllegalArgumentException.class, () -> a.index(1, 1));
     assertThrows(NullPointerException.class, () -> new TensorDesc(null, 1));
+    assertEquals(a, new TensorDesc(DType.FLOAT16, new int[] {2, 3, 4}), "ints");
+    assertThrows(NullPointerException.class, () -> new TensorDesc(DType.FLOAT16, (int[]) null));
   }
 
   /** A borrowed buffer stays reachable while registered, and only then. */

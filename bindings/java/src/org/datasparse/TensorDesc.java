@@ -37,6 +37,16 @@ public final class TensorDesc {
   }
 
   /**
+   * A contiguous tensor, its sizes given as ints.
+   *
+   * @param dtype the element type
+   * @param shape the sizes, outermost first (copied)
+   */
+  public TensorDesc(DType dtype, int[] shape) {
+    this(dtype, java.util.Arrays.stream(Objects.requireNonNull(shape, "shape")).asLongStream().toArray(), 0);
+  }
+
+  /**
    * A tensor with a row stride.
    *
    * @param dtype the element type
