@@ -12,8 +12,10 @@
  *  - An exception raised in a Python callback is kept (per thread), the C++
  *    trampoline reports its text to the library, and the caller of step()
  *    gets a CallbackError whose __cause__ is the original exception.
- *  - Buffers go through the buffer protocol (NumPy arrays): float32 data is
- *    borrowed zero-copy; masks and copies are written into NumPy arrays.
+ *  - Buffers go through the buffer protocol (NumPy arrays) for the float32
+ *    methods below; datasparse/_data.py (the package's classes: PyTorch's API)
+ *    registers NumPy arrays and torch tensors of every dtype, shape and row
+ *    stride through _add_data_ex and friends, by address, and keeps them alive.
  *  - Built with -threads: wrapped calls release the GIL (step() runs OpenMP
  *    code); directors and the log handler take it back.
  */

@@ -481,6 +481,8 @@ class _PyTorchAPI:
                 continue
             if entry.kind == "numpy" and not entry.copied:
                 continue
+            if not entry.copied and _key_of(entry.obj, entry.kind) == entry.key:
+                continue   # the usual case: a torch tensor still in the memory it was registered with
             if self.is_squashed(name):
                 continue
             if entry.copied:
