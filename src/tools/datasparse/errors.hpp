@@ -6,9 +6,26 @@
 
 namespace dstool {
 
+// Messages stay one line whatever a file holds: control characters (in a
+// tensor name, a header) are written as \xNN.
+inline std::string one_line(const std::string &text) {
+    static const char hex[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned char c : text) {
+        if (c < 32 || c == 127) {
+            out += "\\x";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out;
+}
+
 class Error : public std::runtime_error {
 public:
-    explicit Error(const std::string &message) : std::runtime_error(message) {}
+    explicit Error(const std::string &message) : std::runtime_error(one_line(message)) {}
 };
 
 // "FILE: tensor 'NAME': PROBLEM" (the tensor part only when name is given).
