@@ -458,6 +458,9 @@ class Errors(Base):
         self.expect_error(self.with_header({"x": {"dtype": "F32", "shape": [1 << 62, 8], "data_offsets": [0, 4]}}),
                           ".safetensors", "tensor 'x'", "more")
         self.expect_error(self.with_header([1, 2]), ".safetensors", "not an object")
+        # a name with a newline: the message stays one line (\xNN)
+        self.expect_error(self.with_header({"a\nb": {"dtype": "F32", "shape": [2], "data_offsets": [0, 4]}}),
+                          ".safetensors", "tensor 'a\\x0ab'", "wrong size")
         text = b'{"x": {"dtype": "F32",'
         self.expect_error(struct.pack("<Q", len(text)) + text + b"\0" * 8, ".safetensors", "bad JSON header")
 

@@ -73,7 +73,7 @@ int cmd_schedule(const ScheduleArgs &a) {
         std::string script = "$levels << EOD\n";
         for (size_t e = 0; e < levels.size(); ++e) script += std::to_string(e) + " " + fmt("%.6f", levels[e]) + "\n";
         script += "EOD\nset title '" + title + "'\nset xlabel 'epoch'\nset ylabel 'sparsity level'\nset grid\nset key off\n"
-                  "set yrange [0:*]\nplot $levels using 1:2 with linespoints lw 2 pt 7 ps 0.6\n";
+                  "set yrange [0:*]\nset offsets 0, 0, graph 0.05, 0\nplot $levels using 1:2 with linespoints lw 2 pt 7 ps 0.6\n";
         plot_png(gnuplot, a.plot, script);
         if (!a.quiet) std::printf("plot: %s\n", a.plot.c_str());
     }

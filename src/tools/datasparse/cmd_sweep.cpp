@@ -157,9 +157,9 @@ int cmd_sweep(const SweepArgs &a) {
         }
         std::string name = a.file.substr(a.file.rfind('/') == std::string::npos ? 0 : a.file.rfind('/') + 1);
         for (char &ch : name)
-            if (ch == '\'' || ch == '_') ch = ' ';
+            if (ch == '\'') ch = ' ';
         script += "set multiplot layout 1,2 title '" + name + ": dense " + fmt("%.1f", dense.size() / 1e6) + " MB, zstd " +
-                  fmt("%.1f", dense_zstd / 1e6) + " MB'\nset grid\nset xlabel 'sparsity level'\nset key top right\n"
+                  fmt("%.1f", dense_zstd / 1e6) + " MB'\nset grid\nset xlabel 'sparsity level'\nset key bottom left\n"
                   "set ylabel 'zstd size (MB)'\nset yrange [0:*]\nplot ";
         for (size_t s = 0; s < order.size(); ++s)
             script += std::string(s ? ", " : "") + "$s" + std::to_string(s) + " using 1:2 with linespoints pt 7 ps 0.5 title '" + order[s] + "'";

@@ -31,7 +31,7 @@ std::string find_gnuplot(const std::string &png) {
 
 void plot_png(const std::string &gnuplot, const std::string &png, const std::string &script) {
     AtomicOutput out(png);
-    const std::string full = "set terminal pngcairo size 800,500 font 'sans,10'\nset output '" + out.temp_path() + "'\n" + script + "\nunset output\n";
+    const std::string full = "set terminal pngcairo noenhanced size 800,500 font 'sans,10'\nset output '" + out.temp_path() + "'\n" + script + "\nunset output\n";
     std::string command = "'" + gnuplot + "'";  // found on PATH; no quote in a PATH entry expected
     if (gnuplot.find('\'') != std::string::npos) throw Error("--plot " + png + ": the gnuplot path contains a quote");
     std::FILE *pipe = popen(command.c_str(), "w");
