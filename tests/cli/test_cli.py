@@ -291,6 +291,31 @@ class Sparsify(Base):
         self.check_sparsified(FIXTURES / "mixed.safetensors", src, 0.5)
         self.assertEqual(oct(src.stat().st_mode & 0o777), oct(0o666 & ~self.umask()))
 
+    def test_progress_only_on_a_terminal(self):
+        import pty
+        src, dst = FIXTURES / "mixed.safetensors", self.dir / "o.safetensors"
+        for quiet in (False, True):
+            master, slave = pty.openpty()
+            p = subprocess.run([EXE, "sparsify", str(src), str(dst)] + (["--quiet"] if quiet else []),
+                               stdout=subprocess.PIPE, stderr=slave, timeout=60)
+            os.close(slave)
+            seen = b""
+            try:
+                while True:
+                    chunk = os.read(master, 4096)
+                    if not chunk:
+                        break
+                    seen += chunk
+            except OSError:
+                pass
+            os.close(master)
+            self.assertEqual(p.returncode, 0)
+            if quiet:
+                self.assertEqual(seen, b"")
+            else:
+                self.assertIn(b"[1/7] model.embed.weight (64x32)", seen)
+                self.assertIn(b"[7/7] model.mask (4x8)", seen)
+
     @staticmethod
     def umask():
         m = os.umask(0)
