@@ -53,7 +53,7 @@ int cmd_sparsify(const SparsifyArgs &a) {
         for (const NpzMember &m : in.npz.members) bytes += m.bytes.size();
     } else {
         const Image &im = in.images[0];
-        out.resize(im.table.file_size);
+        out.resize(output_layout(im.table).size);
         reports = process_image(*im.source, im.table, plans[0], out, show, false);
         bytes = im.table.file_size;
     }

@@ -48,6 +48,18 @@ struct TensorTable {
     std::vector<TensorInfo> tensors; // in file order (by offset)
 };
 
+// Step 2: where everything goes in the output, from the table alone (the
+// same header gives the same layout, so every rank of issue 14 computes it
+// and rank 0 writes the header and sizes the file). datasparse changes no
+// dtype and no shape: the header is the input's, byte for byte, and each
+// tensor keeps its offset.
+struct OutputLayout {
+    uint64_t size = 0;                  // the output file's size
+    uint64_t header_size = 0;           // bytes [0, header_size) are the input's header
+    std::vector<uint64_t> offsets;      // tensors[i] goes to offsets[i]
+};
+OutputLayout output_layout(const TensorTable &table);
+
 // Hard limits on what a header may declare (hostile files).
 constexpr uint64_t kMaxSafetensorsHeader = 100ull << 20;  // the format's own limit
 constexpr uint64_t kMaxNpyHeader = 1u << 20;

@@ -34,6 +34,14 @@ std::string TensorInfo::shape_text() const {
     return s;
 }
 
+OutputLayout output_layout(const TensorTable &table) {
+    OutputLayout layout;
+    layout.size = table.file_size;
+    layout.header_size = table.header_size;
+    for (const TensorInfo &t : table.tensors) layout.offsets.push_back(t.offset);
+    return layout;
+}
+
 Format format_of(const std::string &path) {
     auto ends = [&](const char *ext) {
         const size_t n = std::strlen(ext);

@@ -53,10 +53,13 @@ double sparsify_rows(const std::string &file, const TensorInfo &t, int64_t r0, i
 std::vector<TensorReport> process_image(const ByteSource &in, const TensorTable &table, const std::vector<TensorPlan> &plans,
                                         ByteSink &out, const ProgressFn &progress, bool measure_error) {
     const std::string &file = in.path();
+    const OutputLayout layout = output_layout(table);
+    // The header first; then each tensor in file order: a selected one read
+    // by offset, sparsified and written at its output offset, any other
+    // copied; bytes outside every tensor (padding) copied too.
+    copy_range(in, out, 0, layout.header_size);
+    uint64_t copied_to = layout.header_size;
     std::vector<TensorReport> reports;
-    // The header first, then every byte range between sparsified tensors
-    // copied as is; tensors in file order.
-    uint64_t copied_to = 0;
     std::vector<uint8_t> buf, orig;
     for (size_t i = 0; i < table.tensors.size(); ++i) {
         const TensorInfo &t = table.tensors[i];
@@ -90,11 +93,11 @@ std::vector<TensorReport> process_image(const ByteSource &in, const TensorTable 
                 if (std::isfinite(a) && std::isfinite(b)) r.sq_error += (a - b) * (a - b);
             }
         }
-        out.write_at(t.offset, buf.data(), buf.size());
+        out.write_at(layout.offsets[i], buf.data(), buf.size());
         copied_to = std::max(copied_to, t.offset + t.nbytes);
         reports.push_back(std::move(r));
     }
-    if (table.file_size > copied_to) copy_range(in, out, copied_to, table.file_size - copied_to);
+    if (layout.size > copied_to) copy_range(in, out, copied_to, layout.size - copied_to);
     return reports;
 }
 
