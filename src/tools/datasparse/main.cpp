@@ -71,19 +71,27 @@ int main(int argc, char **argv) {
     schedule->add_flag("--quiet,-q", sc.quiet, "No table");
     std::map<std::string, double> sc_values;
     std::vector<std::string> sc_order;
+    std::map<std::string, std::string> sc_doc, sc_kinds;  // each parameter's doc, and the kinds that take it
     for (size_t i = 0; i < ds_schedule_info_count(); ++i) {
         const ds_schedule_info *info = ds_schedule_info_at(i);
         for (size_t p = 0; p < info->param_count; ++p) {
             const std::string name = info->params[p].name;
-            if (sc_values.count(name)) continue;
-            sc_values[name] = 0;
-            sc_order.push_back(name);
-            std::string dashed = name;
-            for (char &c : dashed)
-                if (c == '_') c = '-';
-            const std::string flags = dashed == name ? "--" + name : "--" + dashed + ",--" + name;
-            schedule->add_option(flags, sc_values[name], std::string(info->params[p].doc) + " (" + info->kind + "...)");
+            if (!sc_doc.count(name)) {
+                sc_order.push_back(name);
+                sc_doc[name] = info->params[p].doc;
+            }
+            sc_kinds[name] += std::string(sc_kinds[name].empty() ? "" : ", ") + info->kind;
         }
+    }
+    for (const std::string &name : sc_order) {
+        std::string dashed = name;
+        for (char &c : dashed)
+            if (c == '_') c = '-';
+        const std::string flags = dashed == name ? "--" + name : "--" + dashed + ",--" + name;
+        // a parameter several kinds take means something of its own in each: their names, not one's doc
+        const bool shared = sc_kinds[name].find(',') != std::string::npos;
+        schedule->add_option(flags, sc_values[name],
+                             shared ? "parameter of the " + sc_kinds[name] + " schedules" : sc_doc[name] + " (" + sc_kinds[name] + ")");
     }
 
     // sweep
