@@ -16,6 +16,7 @@
 #include <cmath>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <sstream>
 
 namespace dstool {
@@ -28,6 +29,7 @@ struct Row {
     double rel_error = 0, achieved = 0, ms = 0, mb_per_s = 0;
 };
 
+// The zstd-compressed size (one frame, as ZSTD_compress writes it).
 uint64_t zstd_size(const std::vector<uint8_t> &bytes, int level, const std::string &file) {
     std::vector<uint8_t> out(ZSTD_compressBound(bytes.size()));
     const size_t n = ZSTD_compress(out.data(), out.size(), bytes.data(), bytes.size(), level);
@@ -69,7 +71,9 @@ int cmd_sweep(const SweepArgs &a) {
         for (const auto &p : parts) all.insert(all.end(), p.begin(), p.end());
         return all;
     };
-    const std::vector<uint8_t> dense = concat(images);
+    // One image (.safetensors, .npy) is compressed as it is: no copy.
+    const std::vector<uint8_t> joined = images.size() == 1 ? std::vector<uint8_t>() : concat(images);
+    const std::vector<uint8_t> &dense = images.size() == 1 ? images[0] : joined;
     Progress progress(a.quiet);
     progress.show("zstd of the dense file");
     const uint64_t dense_zstd = zstd_size(dense, a.zstd_level, a.file);
@@ -109,9 +113,10 @@ int cmd_sweep(const SweepArgs &a) {
                 elements += el;
             }
         }
-        const std::vector<uint8_t> all = concat(outs);
-        row.bytes = all.size();
-        row.zstd_bytes = zstd_size(all, a.zstd_level, a.file);
+        const std::vector<uint8_t> all = outs.size() == 1 ? std::vector<uint8_t>() : concat(outs);
+        const std::vector<uint8_t> &image = outs.size() == 1 ? outs[0] : all;
+        row.bytes = image.size();
+        row.zstd_bytes = zstd_size(image, a.zstd_level, a.file);
         row.rel_error = sq_norm > 0 ? std::sqrt(sq_error / sq_norm) : 0.0;
         row.achieved = elements > 0 ? masked / elements : 0.0;
         row.mb_per_s = row.ms > 0 ? bytes_sparsified / 1e6 / (row.ms / 1e3) : 0.0;

@@ -60,7 +60,7 @@ std::vector<TensorReport> process_image(const ByteSource &in, const TensorTable 
     copy_range(in, out, 0, layout.header_size);
     uint64_t copied_to = layout.header_size;
     std::vector<TensorReport> reports;
-    std::vector<uint8_t> buf, orig;
+    std::vector<uint8_t> buf, chunk;
     for (size_t i = 0; i < table.tensors.size(); ++i) {
         const TensorInfo &t = table.tensors[i];
         const TensorPlan &p = plans[i];
@@ -80,17 +80,21 @@ std::vector<TensorReport> process_image(const ByteSource &in, const TensorTable 
         if (t.offset > copied_to) copy_range(in, out, copied_to, t.offset - copied_to);
         buf.resize(static_cast<size_t>(t.nbytes));
         in.read_at(t.offset, buf.data(), buf.size());
-        if (measure_error) orig = buf;
         const auto start = std::chrono::steady_clock::now();
         r.achieved = sparsify_rows(file, t, 0, t.rows(), p, buf.data());
         r.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
         r.sparsified = true;
-        if (measure_error) {
-            const uint64_t n = t.elements();
-            for (uint64_t k = 0; k < n; ++k) {
-                const double a = element(orig.data(), t.ds_dtype, k), b = element(buf.data(), t.ds_dtype, k);
-                if (std::isfinite(a)) r.sq_norm += a * a;
-                if (std::isfinite(a) && std::isfinite(b)) r.sq_error += (a - b) * (a - b);
+        if (measure_error) {  // against the input, read again by chunks (no second copy of the tensor)
+            const uint64_t n = t.elements(), per = std::max<uint64_t>(1, (8u << 20) / t.elem_size);
+            for (uint64_t k0 = 0; k0 < n; k0 += per) {
+                const uint64_t k1 = std::min(n, k0 + per);
+                chunk.resize(static_cast<size_t>((k1 - k0) * t.elem_size));
+                in.read_at(t.offset + k0 * t.elem_size, chunk.data(), chunk.size());
+                for (uint64_t k = k0; k < k1; ++k) {
+                    const double a = element(chunk.data(), t.ds_dtype, k - k0), b = element(buf.data(), t.ds_dtype, k);
+                    if (std::isfinite(a)) r.sq_norm += a * a;
+                    if (std::isfinite(a) && std::isfinite(b)) r.sq_error += (a - b) * (a - b);
+                }
             }
         }
         out.write_at(layout.offsets[i], buf.data(), buf.size());
