@@ -119,12 +119,17 @@ DS_ALLOW(datasparse::Config::isClosed)
 %unignore datasparse::Sparsifier::~Sparsifier;
 DS_ALLOW(datasparse::Sparsifier::addDataBorrowed)
 DS_ALLOW(datasparse::Sparsifier::addDataCopy)
+/* Tensors through raw memory: Java and C# wrap these in their own types;
+   Python passes NumPy/torch memory through its own helpers
+   (python/datasparse_python.i), and these raw-pointer calls stay hidden. */
+#ifndef SWIGPYTHON
 DS_ALLOW(datasparse::Sparsifier::addTensorBorrowed)
 DS_ALLOW(datasparse::Sparsifier::addTensorCopy)
 DS_ALLOW(datasparse::Sparsifier::getDtype)
 DS_ALLOW(datasparse::Sparsifier::getShape)
 DS_ALLOW(datasparse::Sparsifier::getRowStride)
 DS_ALLOW(datasparse::Sparsifier::getTensorData)
+#endif
 DS_ALLOW(datasparse::Sparsifier::removeData)
 DS_ALLOW(datasparse::Sparsifier::step)
 DS_ALLOW(datasparse::Sparsifier::getMask)
