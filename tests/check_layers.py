@@ -5,11 +5,15 @@
   src/kernels   the standard library, xsimd and src/kernels only
   src/core      the above and src/core; never the public C header
   src/capi      the public C header, src/capi and src/core (not src/kernels)
-  src/tools     programs on the C ABI: the public C header only
+  src/tools     programs on the C ABI: the public C header, files of their
+                own folder (src/tools/datasparse: the command) and
+                third-party headers (CLI11, nlohmann-json, libzip, zstd)
   bindings      the public C header and the binding's own layer (files
                 under bindings/); no src/ path, in code or in CMake
   tests/c, tests/examples, tests/fuzz   the public C header only (they test
-                the C API; files of their own folder may be included)
+                the C API; files of their own folder may be included);
+                tests/fuzz also the headers of the command's file layer
+                (src/tools/datasparse, fuzz_file_parsers), by bare name
 
 Usage: check_layers.py REPO_ROOT. Prints each violation and exits 1 if any.
 """
@@ -39,7 +43,13 @@ def quoted_ok(layer: str, target: str, source: Path, root: Path) -> bool:
         return any((root / "bindings" / d / target).is_file() for d in ("", "swig")) or \
             (source.parent / target).is_file()
     if layer in ("tests", "tools"):
-        return (source.parent / target).is_file() and not target.startswith(("core/", "capi/", "kernels/"))
+        if target.startswith(("core/", "capi/", "kernels/")) or "/" in target and layer == "tests":
+            return False
+        if (source.parent / target).is_file():
+            return True
+        # the fuzz target of the command's parsers: the file layer's headers only
+        return source.parent == root / "tests" / "fuzz" and target.endswith(".hpp") and \
+            (root / "src" / "tools" / "datasparse" / target).is_file()
     return False
 
 

@@ -3,11 +3,12 @@
  * and how an exception thrown in a C# callback is kept. */
 
 /* Names: PascalCase methods; enum constants lose their prefix and are
- * PascalCase (DS_ERR_NOT_FOUND -> Status.NotFound, DS_NORM_L1 -> Norm.L1). */
+ * PascalCase (DS_ERR_NOT_FOUND -> Status.NotFound, DS_NORM_L1 -> Norm.L1,
+ * DS_DTYPE_FLOAT16 -> DType.Float16). */
 %define DS_METHOD_NAME "%(firstuppercase)s" %enddef
 %define DS_ENUM_ITEMS
-%rename("%(regex:/^DS_(?:ERR_|NORM_|LOG_)?([A-Z0-9])([A-Z0-9]*)$/\\1\\L\\2/)s", %$isenumitem,
-        regexmatch$name="^DS_(OK|ERR_[A-Z0-9]+|NORM_[A-Z0-9]+|LOG_[A-Z0-9]+)$") "";
+%rename("%(regex:/^DS_(?:ERR_|NORM_|LOG_|DTYPE_)?([A-Z0-9])([A-Z0-9]*)$/\\1\\L\\2/)s", %$isenumitem,
+        regexmatch$name="^DS_(OK|ERR_[A-Z0-9]+|NORM_[A-Z0-9]+|LOG_[A-Z0-9]+|DTYPE_[A-Z0-9]+)$") "";
 %rename("%(regex:/^DS_(?:ERR_|NORM_|LOG_)([A-Z0-9])([A-Z0-9]*)_([A-Z0-9])([A-Z0-9]*)$/\\1\\L\\2\\E\\3\\L\\4/)s",
         %$isenumitem, regexmatch$name="^DS_(ERR|NORM|LOG)_[A-Z0-9]+_[A-Z0-9]+$", notregexmatch$name="_MAX_ENUM$") "";
 %enddef

@@ -15,13 +15,17 @@
  *    KeyNotFoundException, InvalidOperationException, IOException, ... each
  *    an IDatasparseException carrying a Status; null arguments are
  *    ArgumentNullException naming the parameter.
- *  - Arrays (float[]) are copied; Memory<float> and IntPtr are borrowed
- *    zero-copy (pinned until the item is replaced or removed).
+ *  - Arrays (float[], double[], ushort[]) are copied; Memory<float>,
+ *    Memory<double>, Memory<ushort> and IntPtr are borrowed zero-copy
+ *    (pinned until the item is replaced or removed). Tensors of any dtype,
+ *    N-D shape and row stride: a DType and a shape (params long[] or int[]),
+ *    or a TensorDesc. float16 and bfloat16 are their bits in a ushort (mono
+ *    has no System.Half).
  *  - C# callbacks never unwind through native frames (Guarded* wrappers).
  *  - XML documentation on every public member (the build fails without:
  *    mcs -doc with warning CS1591 an error).
  * Hand-written C# beside this file: Failures.cs (exceptions), CallbackGuard.cs,
- * BufferUtil.cs, Library.cs.
+ * BufferUtil.cs, Library.cs, TensorDesc.cs.
  */
 
 /* ---------------------------------------------------------------------------
@@ -38,6 +42,12 @@
  * ------------------------------------------------------------------------- */
 %typemap(csclassmodifiers) ds_status "/// <summary>The status of a failed call (the C API's ds_status); every exception of the library is an <see cref=\"IDatasparseException\"/> carrying one.</summary>\npublic enum"
 %typemap(csclassmodifiers) ds_norm "/// <summary>The block score of a <see cref=\"DataNormSparsifier\"/>: the mean of |x| (L1) or of x*x (L2).</summary>\npublic enum"
+%typemap(csclassmodifiers) ds_dtype "/// <summary>\n/// The element type of a data item (see <see cref=\"TensorDesc\"/>). float16 and bfloat16 data are the bits\n/// of their elements in a ushort (mono has no System.Half). Scores of float16 and bfloat16 data are those of\n/// the same values in float32, so their masks are too; float64 data is scored in double.\n/// </summary>\npublic enum"
+%rename(BFloat16) DS_DTYPE_BFLOAT16;
+%csattributes DS_DTYPE_FLOAT32 "/// <summary>IEEE 754 binary32: float.</summary>"
+%csattributes DS_DTYPE_FLOAT64 "/// <summary>IEEE 754 binary64: double.</summary>"
+%csattributes DS_DTYPE_FLOAT16 "/// <summary>IEEE 754 binary16, as the bits of each element in a ushort.</summary>"
+%csattributes DS_DTYPE_BFLOAT16 "/// <summary>bfloat16 (the upper 16 bits of a float32), as the bits of each element in a ushort.</summary>"
 %typemap(csclassmodifiers) ds_log_level "/// <summary>The level of a log message (see <see cref=\"Library.SetLogHandler\"/>).</summary>\npublic enum"
 %csattributes DS_OK "/// <summary>Success.</summary>"
 %csattributes DS_ERR_INVALID_ARGUMENT "/// <summary>An argument is missing, malformed or out of range.</summary>"
@@ -255,6 +265,9 @@ DS_CS_CALLBACK_ONLY(const datasparse::Config &config, Config)
 %enddef
 DS_CS_RAW_POINTER(float *data)
 DS_CS_RAW_POINTER(const float *data)
+DS_CS_RAW_POINTER(void *data)
+DS_CS_RAW_POINTER(const void *data)
+DS_CS_RAW_POINTER(void *out)
 DS_CS_RAW_POINTER(float *out)
 DS_CS_RAW_POINTER(uint8_t *out)
 DS_CS_RAW_POINTER(const uint8_t *values)
@@ -277,6 +290,14 @@ DS_CS_RAW_POINTER(const uint8_t *bytes)
     long ret = checked((long)(ulong)$imcall);$excode
     return ret;
   }
+
+/* Shapes cross as a long[] (pinned by the marshaller for the call); long
+ * long, as SWIG's stdint.i has int64_t. */
+%typemap(ctype) const long long *shape "long long *"
+%typemap(imtype) const long long *shape "long[]"
+%typemap(cstype) const long long *shape "long[]"
+%typemap(csin) const long long *shape "$csinput"
+%typemap(in) const long long *shape %{ $1 = ($1_ltype)$input; %}
 
 /* Lists of names cross as a string[] (char ** on the native side). */
 %typemap(ctype) const char **names "char **"
@@ -322,6 +343,52 @@ SWIGEXPORT void SWIGSTDCALL DatasparseCs_BytesFree(void *bytes) {
     }
   }
 %}
+/* A shape (std::vector<int64_t>) comes back as a long[] (one copy). */
+%{
+#ifdef __cplusplus
+extern "C" {
+#endif
+SWIGEXPORT size_t SWIGSTDCALL DatasparseCs_LongsSize(void *longs) {
+    return static_cast<std::vector<int64_t> *>(longs)->size();
+}
+SWIGEXPORT void *SWIGSTDCALL DatasparseCs_LongsData(void *longs) {
+    return static_cast<std::vector<int64_t> *>(longs)->data();
+}
+SWIGEXPORT void SWIGSTDCALL DatasparseCs_LongsFree(void *longs) {
+    delete static_cast<std::vector<int64_t> *>(longs);
+}
+#ifdef __cplusplus
+}
+#endif
+%}
+%pragma(csharp) imclasscode=%{
+  [global::System.Runtime.InteropServices.DllImport("$dllimport", EntryPoint="DatasparseCs_LongsSize")]
+  static extern global::System.UIntPtr DatasparseCs_LongsSize(global::System.IntPtr longs);
+  [global::System.Runtime.InteropServices.DllImport("$dllimport", EntryPoint="DatasparseCs_LongsData")]
+  static extern global::System.IntPtr DatasparseCs_LongsData(global::System.IntPtr longs);
+  [global::System.Runtime.InteropServices.DllImport("$dllimport", EntryPoint="DatasparseCs_LongsFree")]
+  static extern void DatasparseCs_LongsFree(global::System.IntPtr longs);
+
+  internal static long[] TakeLongs(global::System.IntPtr longs) {
+    try {
+      long[] result = new long[checked((int)DatasparseCs_LongsSize(longs).ToUInt64())];
+      if (result.Length > 0)
+        global::System.Runtime.InteropServices.Marshal.Copy(DatasparseCs_LongsData(longs), result, 0, result.Length);
+      return result;
+    } finally {
+      DatasparseCs_LongsFree(longs);
+    }
+  }
+%}
+%typemap(ctype) std::vector<int64_t> "void *"
+%typemap(imtype) std::vector<int64_t> "global::System.IntPtr"
+%typemap(cstype) std::vector<int64_t> "long[]"
+%typemap(out) std::vector<int64_t> %{ $result = new std::vector<int64_t>((const std::vector<int64_t> &)$1); %}
+%typemap(csout, excode=SWIGEXCODE) std::vector<int64_t> {
+    global::System.IntPtr longs = $imcall;$excode
+    return $imclassname.TakeLongs(longs);
+  }
+
 %typemap(ctype) std::vector<uint8_t> "void *"
 %typemap(imtype) std::vector<uint8_t> "global::System.IntPtr"
 %typemap(cstype) std::vector<uint8_t> "byte[]"
@@ -516,6 +583,21 @@ DS_CS_VIEW(datasparse::MaskView)
 %ignore datasparse::Sparsifier::names;
 %ignore datasparse::Sparsifier::squashMask;
 %ignore datasparse::Sparsifier::loadFromBytes;
+%ignore datasparse::Sparsifier::addTensorBorrowed;
+%ignore datasparse::Sparsifier::addTensorCopy;
+%ignore datasparse::Sparsifier::getTensorData;
+%rename(GetDTypeNative) datasparse::Sparsifier::getDtype;
+%rename(GetShapeNative) datasparse::Sparsifier::getShape;
+%rename(GetRowStrideNative) datasparse::Sparsifier::getRowStride;
+%csmethodmodifiers datasparse::Sparsifier::getDtype "internal";
+%csmethodmodifiers datasparse::Sparsifier::getShape "internal";
+%csmethodmodifiers datasparse::Sparsifier::getRowStride "internal";
+%rename(AddTensorBorrowedRaw) datasparse::Sparsifier::addTensorBorrowedRaw;
+%rename(AddTensorCopyRaw) datasparse::Sparsifier::addTensorCopyRaw;
+%rename(GetTensorDataRaw) datasparse::Sparsifier::getTensorDataRaw;
+%csmethodmodifiers datasparse::Sparsifier::addTensorBorrowedRaw "internal";
+%csmethodmodifiers datasparse::Sparsifier::addTensorCopyRaw "internal";
+%csmethodmodifiers datasparse::Sparsifier::getTensorDataRaw "internal";
 %rename(SquashMaskRaw) datasparse::Sparsifier::squashMaskRaw;     /* C#'s own additions to the allow-list */
 %rename(LoadFromBytesRaw) datasparse::Sparsifier::loadFromBytesRaw;
 %csmethodmodifiers datasparse::Sparsifier::squashMaskRaw "internal";
@@ -528,6 +610,21 @@ DS_CS_VIEW(datasparse::MaskView)
     }
     void loadFromBytesRaw(const uint8_t *bytes, size_t count, bool strict) {
         $self->loadFromBytes(std::vector<uint8_t>(bytes, bytes + count), strict);
+    }
+    void addTensorBorrowedRaw(const std::string &name, void *data, size_t count, int elementSize, ds_dtype dtype,
+                              const long long *shape, int ndim, int64_t rowStride, const datasparse::Config *config,
+                              bool reuseMask) {
+        $self->addTensorBorrowed(name, data, count, static_cast<size_t>(elementSize), dtype,
+                                 std::vector<int64_t>(shape, shape + (shape ? ndim : 0)), rowStride, config, reuseMask);
+    }
+    void addTensorCopyRaw(const std::string &name, const void *data, size_t count, int elementSize, ds_dtype dtype,
+                          const long long *shape, int ndim, int64_t rowStride, const datasparse::Config *config,
+                          bool reuseMask) {
+        $self->addTensorCopy(name, data, count, static_cast<size_t>(elementSize), dtype,
+                             std::vector<int64_t>(shape, shape + (shape ? ndim : 0)), rowStride, config, reuseMask);
+    }
+    void getTensorDataRaw(const std::string &name, bool original, void *out, size_t count, int elementSize) const {
+        $self->getTensorData(name, original, out, count, static_cast<size_t>(elementSize));
     }
 }
 
@@ -660,6 +757,337 @@ DS_CS_VIEW(datasparse::MaskView)
     lock (pins) Unpin(name);
   }
 
+  // --- Tensors: any dtype, N-D shape, row stride ---------------------------
+
+  /// <summary>Registers a copy of a float32 tensor (see <see cref="AddData(string, float[], TensorDesc, Config, bool)"/>).</summary>
+  /// <param name="name">A non-empty name without '.'.</param>
+  /// <param name="data">The tensor's elements, row-major.</param>
+  /// <param name="shape">The sizes, outermost first: 1 to 8 of them, each at least 1.</param>
+  /// <exception cref="System.ArgumentException">A bad name or shape, or too few elements.</exception>
+  public void AddData(string name, float[] data, params long[] shape) {
+    AddData(name, data, new TensorDesc(DType.Float32, shape));
+  }
+
+  /// <summary>Registers a copy of a float32 tensor (see <see cref="AddData(string, float[], TensorDesc, Config, bool)"/>).</summary>
+  /// <param name="name">A non-empty name without '.'.</param>
+  /// <param name="data">The tensor's elements, row-major.</param>
+  /// <param name="shape">The sizes, outermost first: 1 to 8 of them, each at least 1.</param>
+  /// <exception cref="System.ArgumentException">A bad name or shape, or too few elements.</exception>
+  public void AddData(string name, float[] data, int[] shape) {
+    AddData(name, data, new TensorDesc(DType.Float32, shape));
+  }
+
+  /// <summary>Registers a copy of a float64 tensor (see <see cref="AddData(string, float[], TensorDesc, Config, bool)"/>).</summary>
+  /// <param name="name">A non-empty name without '.'.</param>
+  /// <param name="data">The tensor's elements, row-major.</param>
+  /// <param name="shape">The sizes, outermost first: 1 to 8 of them, each at least 1.</param>
+  /// <exception cref="System.ArgumentException">A bad name or shape, or too few elements.</exception>
+  public void AddData(string name, double[] data, params long[] shape) {
+    AddData(name, data, new TensorDesc(DType.Float64, shape));
+  }
+
+  /// <summary>Registers a copy of a float64 tensor (see <see cref="AddData(string, float[], TensorDesc, Config, bool)"/>).</summary>
+  /// <param name="name">A non-empty name without '.'.</param>
+  /// <param name="data">The tensor's elements, row-major.</param>
+  /// <param name="shape">The sizes, outermost first: 1 to 8 of them, each at least 1.</param>
+  /// <exception cref="System.ArgumentException">A bad name or shape, or too few elements.</exception>
+  public void AddData(string name, double[] data, int[] shape) {
+    AddData(name, data, new TensorDesc(DType.Float64, shape));
+  }
+
+  /// <summary>
+  /// Registers a copy of a float16 or bfloat16 tensor, given as the bits of its elements (see
+  /// <see cref="AddData(string, float[], TensorDesc, Config, bool)"/>).
+  /// </summary>
+  /// <param name="name">A non-empty name without '.'.</param>
+  /// <param name="data">The bits of the tensor's elements, row-major.</param>
+  /// <param name="dtype">DType.Float16 or DType.BFloat16.</param>
+  /// <param name="shape">The sizes, outermost first: 1 to 8 of them, each at least 1.</param>
+  /// <exception cref="System.ArgumentException">A bad name, dtype or shape, or too few elements.</exception>
+  public void AddData(string name, ushort[] data, DType dtype, params long[] shape) {
+    AddData(name, data, new TensorDesc(dtype, shape));
+  }
+
+  /// <summary>
+  /// Registers a copy of a float16 or bfloat16 tensor, given as the bits of its elements (see
+  /// <see cref="AddData(string, float[], TensorDesc, Config, bool)"/>).
+  /// </summary>
+  /// <param name="name">A non-empty name without '.'.</param>
+  /// <param name="data">The bits of the tensor's elements, row-major.</param>
+  /// <param name="dtype">DType.Float16 or DType.BFloat16.</param>
+  /// <param name="shape">The sizes, outermost first: 1 to 8 of them, each at least 1.</param>
+  /// <exception cref="System.ArgumentException">A bad name, dtype or shape, or too few elements.</exception>
+  public void AddData(string name, ushort[] data, DType dtype, int[] shape) {
+    AddData(name, data, new TensorDesc(dtype, shape));
+  }
+
+  /// <summary>
+  /// Registers a copy of a float32 tensor that the sparsifier owns: an array is always copied, so later
+  /// changes to it are not seen and squashing does not write into it (read results with GetData and
+  /// GetMask; borrow a Memory&lt;float&gt; to share memory instead). The copy is contiguous: a row stride
+  /// selects the elements copied (a view into a bigger array), and the item's <see cref="GetDesc"/> has
+  /// row stride 0. An existing name is replaced (with a warning to the log handler): its config is kept
+  /// under the new overrides, and with reuseMask its mask too.
+  /// </summary>
+  /// <param name="name">A non-empty name without '.'.</param>
+  /// <param name="data">At least (desc.Rows - 1) * rowStride + desc.Cols elements (rowStride is desc.Cols when 0).</param>
+  /// <param name="desc">The tensor: DType.Float32, shape and row stride.</param>
+  /// <param name="config">Overrides of the defaults for this item, or null.</param>
+  /// <param name="reuseMask">Keep the mask of the item replaced (same matrix shape needed).</param>
+  /// <exception cref="System.ArgumentException">A bad name, descriptor or config value, too few elements, another dtype, or a reused mask of another shape.</exception>
+  /// <exception cref="System.ObjectDisposedException">config was disposed.</exception>
+  public void AddData(string name, float[] data, TensorDesc desc, Config config = null, bool reuseMask = false) {
+    CopyTensor(name, data, sizeof(float), desc, config, reuseMask);
+  }
+
+  /// <summary>Registers a copy of a float64 tensor (see <see cref="AddData(string, float[], TensorDesc, Config, bool)"/>).</summary>
+  /// <param name="name">A non-empty name without '.'.</param>
+  /// <param name="data">The tensor's elements.</param>
+  /// <param name="desc">The tensor: DType.Float64, shape and row stride.</param>
+  /// <param name="config">Overrides of the defaults for this item, or null.</param>
+  /// <param name="reuseMask">Keep the mask of the item replaced (same matrix shape needed).</param>
+  /// <exception cref="System.ArgumentException">A bad name, descriptor or config value, too few elements, another dtype, or a reused mask of another shape.</exception>
+  /// <exception cref="System.ObjectDisposedException">config was disposed.</exception>
+  public void AddData(string name, double[] data, TensorDesc desc, Config config = null, bool reuseMask = false) {
+    CopyTensor(name, data, sizeof(double), desc, config, reuseMask);
+  }
+
+  /// <summary>
+  /// Registers a copy of a float16 or bfloat16 tensor, given as the bits of its elements (see
+  /// <see cref="AddData(string, float[], TensorDesc, Config, bool)"/>).
+  /// </summary>
+  /// <param name="name">A non-empty name without '.'.</param>
+  /// <param name="data">The bits of the tensor's elements.</param>
+  /// <param name="desc">The tensor: DType.Float16 or DType.BFloat16, shape and row stride.</param>
+  /// <param name="config">Overrides of the defaults for this item, or null.</param>
+  /// <param name="reuseMask">Keep the mask of the item replaced (same matrix shape needed).</param>
+  /// <exception cref="System.ArgumentException">A bad name, descriptor or config value, too few elements, another dtype, or a reused mask of another shape.</exception>
+  /// <exception cref="System.ObjectDisposedException">config was disposed.</exception>
+  public void AddData(string name, ushort[] data, TensorDesc desc, Config config = null, bool reuseMask = false) {
+    CopyTensor(name, data, sizeof(ushort), desc, config, reuseMask);
+  }
+
+  /// <summary>Registers a float32 tensor, borrowed zero-copy (see <see cref="AddData(string, global::System.Memory{float}, TensorDesc, Config, bool)"/>).</summary>
+  /// <param name="name">A non-empty name without '.'.</param>
+  /// <param name="data">The tensor's elements, row-major (e.g. <c>array.AsMemory()</c>).</param>
+  /// <param name="shape">The sizes, outermost first: 1 to 8 of them, each at least 1.</param>
+  /// <exception cref="System.ArgumentException">A bad name or shape, or too few elements.</exception>
+  public void AddData(string name, global::System.Memory<float> data, params long[] shape) {
+    AddData(name, data, new TensorDesc(DType.Float32, shape));
+  }
+
+  /// <summary>Registers a float32 tensor, borrowed zero-copy (see <see cref="AddData(string, global::System.Memory{float}, TensorDesc, Config, bool)"/>).</summary>
+  /// <param name="name">A non-empty name without '.'.</param>
+  /// <param name="data">The tensor's elements, row-major (e.g. <c>array.AsMemory()</c>).</param>
+  /// <param name="shape">The sizes, outermost first: 1 to 8 of them, each at least 1.</param>
+  /// <exception cref="System.ArgumentException">A bad name or shape, or too few elements.</exception>
+  public void AddData(string name, global::System.Memory<float> data, int[] shape) {
+    AddData(name, data, new TensorDesc(DType.Float32, shape));
+  }
+
+  /// <summary>Registers a float64 tensor, borrowed zero-copy (see <see cref="AddData(string, global::System.Memory{float}, TensorDesc, Config, bool)"/>).</summary>
+  /// <param name="name">A non-empty name without '.'.</param>
+  /// <param name="data">The tensor's elements, row-major (e.g. <c>array.AsMemory()</c>).</param>
+  /// <param name="shape">The sizes, outermost first: 1 to 8 of them, each at least 1.</param>
+  /// <exception cref="System.ArgumentException">A bad name or shape, or too few elements.</exception>
+  public void AddData(string name, global::System.Memory<double> data, params long[] shape) {
+    AddData(name, data, new TensorDesc(DType.Float64, shape));
+  }
+
+  /// <summary>Registers a float64 tensor, borrowed zero-copy (see <see cref="AddData(string, global::System.Memory{float}, TensorDesc, Config, bool)"/>).</summary>
+  /// <param name="name">A non-empty name without '.'.</param>
+  /// <param name="data">The tensor's elements, row-major (e.g. <c>array.AsMemory()</c>).</param>
+  /// <param name="shape">The sizes, outermost first: 1 to 8 of them, each at least 1.</param>
+  /// <exception cref="System.ArgumentException">A bad name or shape, or too few elements.</exception>
+  public void AddData(string name, global::System.Memory<double> data, int[] shape) {
+    AddData(name, data, new TensorDesc(DType.Float64, shape));
+  }
+
+  /// <summary>
+  /// Registers a float16 or bfloat16 tensor (the bits of its elements), borrowed zero-copy (see
+  /// <see cref="AddData(string, global::System.Memory{float}, TensorDesc, Config, bool)"/>).
+  /// </summary>
+  /// <param name="name">A non-empty name without '.'.</param>
+  /// <param name="data">The bits of the tensor's elements, row-major (e.g. <c>array.AsMemory()</c>).</param>
+  /// <param name="dtype">DType.Float16 or DType.BFloat16.</param>
+  /// <param name="shape">The sizes, outermost first: 1 to 8 of them, each at least 1.</param>
+  /// <exception cref="System.ArgumentException">A bad name, dtype or shape, or too few elements.</exception>
+  public void AddData(string name, global::System.Memory<ushort> data, DType dtype, params long[] shape) {
+    AddData(name, data, new TensorDesc(dtype, shape));
+  }
+
+  /// <summary>
+  /// Registers a float16 or bfloat16 tensor (the bits of its elements), borrowed zero-copy (see
+  /// <see cref="AddData(string, global::System.Memory{float}, TensorDesc, Config, bool)"/>).
+  /// </summary>
+  /// <param name="name">A non-empty name without '.'.</param>
+  /// <param name="data">The bits of the tensor's elements, row-major (e.g. <c>array.AsMemory()</c>).</param>
+  /// <param name="dtype">DType.Float16 or DType.BFloat16.</param>
+  /// <param name="shape">The sizes, outermost first: 1 to 8 of them, each at least 1.</param>
+  /// <exception cref="System.ArgumentException">A bad name, dtype or shape, or too few elements.</exception>
+  public void AddData(string name, global::System.Memory<ushort> data, DType dtype, int[] shape) {
+    AddData(name, data, new TensorDesc(dtype, shape));
+  }
+
+  /// <summary>
+  /// Registers a float32 tensor under name, borrowed zero-copy: the memory is pinned and the library reads
+  /// it at every step (and writes zeros into it, in the data's own type, when squashing) until the name is
+  /// replaced or removed or the sparsifier is disposed, so changes on either side are seen by the other.
+  /// Element (0, ..., 0) is data[0], and the tensor spans (desc.Rows - 1) * rowStride + desc.Cols elements
+  /// (rowStride is desc.Cols when 0: contiguous). A row stride makes the item a view into a bigger buffer,
+  /// such as a column slice of a matrix: only the view is read and written. An existing name is replaced
+  /// (with a warning to the log handler): its config is kept under the new overrides, and with reuseMask
+  /// its mask too.
+  /// </summary>
+  /// <param name="name">A non-empty name without '.'.</param>
+  /// <param name="data">The memory (e.g. <c>array.AsMemory()</c>, or a slice of it).</param>
+  /// <param name="desc">The tensor: DType.Float32, shape and row stride.</param>
+  /// <param name="config">Overrides of the defaults for this item, or null.</param>
+  /// <param name="reuseMask">Keep the mask of the item replaced (same matrix shape needed).</param>
+  /// <exception cref="System.ArgumentException">A bad name, descriptor or config value, too few elements, another dtype, or a reused mask of another shape.</exception>
+  /// <exception cref="System.ObjectDisposedException">config was disposed.</exception>
+  public void AddData(string name, global::System.Memory<float> data, TensorDesc desc, Config config = null, bool reuseMask = false) {
+    BorrowTensor(name, data, sizeof(float), desc, config, reuseMask);
+  }
+
+  /// <summary>Registers a float64 tensor, borrowed zero-copy (see <see cref="AddData(string, global::System.Memory{float}, TensorDesc, Config, bool)"/>).</summary>
+  /// <param name="name">A non-empty name without '.'.</param>
+  /// <param name="data">The memory (e.g. <c>array.AsMemory()</c>, or a slice of it).</param>
+  /// <param name="desc">The tensor: DType.Float64, shape and row stride.</param>
+  /// <param name="config">Overrides of the defaults for this item, or null.</param>
+  /// <param name="reuseMask">Keep the mask of the item replaced (same matrix shape needed).</param>
+  /// <exception cref="System.ArgumentException">A bad name, descriptor or config value, too few elements, another dtype, or a reused mask of another shape.</exception>
+  /// <exception cref="System.ObjectDisposedException">config was disposed.</exception>
+  public void AddData(string name, global::System.Memory<double> data, TensorDesc desc, Config config = null, bool reuseMask = false) {
+    BorrowTensor(name, data, sizeof(double), desc, config, reuseMask);
+  }
+
+  /// <summary>
+  /// Registers a float16 or bfloat16 tensor (the bits of its elements), borrowed zero-copy (see
+  /// <see cref="AddData(string, global::System.Memory{float}, TensorDesc, Config, bool)"/>).
+  /// </summary>
+  /// <param name="name">A non-empty name without '.'.</param>
+  /// <param name="data">The memory (e.g. <c>array.AsMemory()</c>, or a slice of it).</param>
+  /// <param name="desc">The tensor: DType.Float16 or DType.BFloat16, shape and row stride.</param>
+  /// <param name="config">Overrides of the defaults for this item, or null.</param>
+  /// <param name="reuseMask">Keep the mask of the item replaced (same matrix shape needed).</param>
+  /// <exception cref="System.ArgumentException">A bad name, descriptor or config value, too few elements, another dtype, or a reused mask of another shape.</exception>
+  /// <exception cref="System.ObjectDisposedException">config was disposed.</exception>
+  public void AddData(string name, global::System.Memory<ushort> data, TensorDesc desc, Config config = null, bool reuseMask = false) {
+    BorrowTensor(name, data, sizeof(ushort), desc, config, reuseMask);
+  }
+
+  /// <summary>
+  /// Registers a tensor in unmanaged memory under name, borrowed zero-copy: count elements of the dtype at
+  /// data (aligned to the element size), which must stay valid until the name is replaced or removed or
+  /// the sparsifier is disposed. Otherwise as <see cref="AddData(string, global::System.Memory{float}, TensorDesc, Config, bool)"/>.
+  /// </summary>
+  /// <param name="name">A non-empty name without '.'.</param>
+  /// <param name="data">The memory.</param>
+  /// <param name="count">The elements of desc's dtype it holds: at least the tensor's span.</param>
+  /// <param name="desc">The tensor: dtype, shape and row stride.</param>
+  /// <param name="config">Overrides of the defaults for this item, or null.</param>
+  /// <param name="reuseMask">Keep the mask of the item replaced (same matrix shape needed).</param>
+  /// <exception cref="System.ArgumentException">A bad name, descriptor, count or config value.</exception>
+  public void AddData(string name, global::System.IntPtr data, long count, TensorDesc desc, Config config = null, bool reuseMask = false) {
+    if (data == global::System.IntPtr.Zero) throw new global::System.ArgumentNullException("data");
+    BufferUtil.NotNull(desc, "desc");
+    if (count < 0) throw new global::System.ArgumentOutOfRangeException("count", count, "count must not be negative");
+    // elementSize 1 would read count as bytes: count is in elements of the dtype
+    AddTensorBorrowedRaw(name, data, count, ElementSize(desc.DType), desc.DType, desc.ShapeArray, desc.Rank,
+                         desc.RowStride, config, reuseMask);
+    lock (pins) Unpin(name);
+  }
+
+  /// <summary>
+  /// The item's tensor: its dtype, its shape as it was added, and its row stride (0 when contiguous, and
+  /// for a copy). An item added with rows and cols is a 2-D float32 tensor.
+  /// </summary>
+  /// <param name="name">The item.</param>
+  /// <returns>A new descriptor.</returns>
+  /// <exception cref="System.Collections.Generic.KeyNotFoundException">An unknown item.</exception>
+  public TensorDesc GetDesc(string name) {
+    return new TensorDesc(GetDTypeNative(name), GetShapeNative(name), GetRowStrideNative(name));
+  }
+
+  /// <summary>
+  /// A copy of the item's data in its own dtype, contiguous and row-major in its shape: T is float for
+  /// float32 data, double for float64, ushort (the bits) for float16 and bfloat16.
+  /// </summary>
+  /// <typeparam name="T">float, double or ushort.</typeparam>
+  /// <param name="name">The item.</param>
+  /// <param name="original">True: the data as the caller holds it (not after a squash); false: the data with every masked element 0.</param>
+  /// <returns>The elements.</returns>
+  /// <exception cref="System.Collections.Generic.KeyNotFoundException">An unknown item.</exception>
+  /// <exception cref="System.ArgumentException">T is not the item's element type.</exception>
+  /// <exception cref="System.InvalidOperationException">The original after a squash.</exception>
+  public T[] GetData<T>(string name, bool original = false) where T : struct {
+    ElementSize(typeof(T));
+    T[] result = new T[ElementCount(name)];
+    GetData(name, original, result);
+    return result;
+  }
+
+  /// <summary>Copies the item's data in its own dtype, contiguous and row-major, into destination (see <see cref="GetData{T}(string, bool)"/>).</summary>
+  /// <typeparam name="T">float, double or ushort.</typeparam>
+  /// <param name="name">The item.</param>
+  /// <param name="original">True: the data as the caller holds it; false: the data with every masked element 0.</param>
+  /// <param name="destination">At least the item's element count.</param>
+  /// <exception cref="System.Collections.Generic.KeyNotFoundException">An unknown item.</exception>
+  /// <exception cref="System.ArgumentException">T is not the item's element type, or destination is too small.</exception>
+  /// <exception cref="System.InvalidOperationException">The original after a squash.</exception>
+  public void GetData<T>(string name, bool original, T[] destination) where T : struct {
+    BufferUtil.NotNull(destination, "destination");
+    int size = ElementSize(typeof(T));
+    using (var pin = BufferUtil.Pin(destination)) GetTensorDataRaw(name, original, pin.Address, destination.LongLength, size);
+  }
+
+  private void CopyTensor(string name, global::System.Array data, int elementSize, TensorDesc desc, Config config, bool reuseMask) {
+    BufferUtil.NotNull(data, "data");
+    BufferUtil.NotNull(desc, "desc");
+    using (var pin = BufferUtil.Pin(data))
+      AddTensorCopyRaw(name, pin.Address, data.LongLength, elementSize, desc.DType, desc.ShapeArray, desc.Rank,
+                       desc.RowStride, config, reuseMask);
+    lock (pins) Unpin(name);
+  }
+
+  private void BorrowTensor<T>(string name, global::System.Memory<T> data, int elementSize, TensorDesc desc, Config config, bool reuseMask) {
+    BufferUtil.NotNull(desc, "desc");
+    global::System.Buffers.MemoryHandle pin = data.Pin();
+    try {
+      unsafe {
+        AddTensorBorrowedRaw(name, (global::System.IntPtr)pin.Pointer, data.Length, elementSize, desc.DType,
+                             desc.ShapeArray, desc.Rank, desc.RowStride, config, reuseMask);
+      }
+    } catch {
+      pin.Dispose();
+      throw;
+    }
+    lock (pins) {
+      Unpin(name);
+      pins[name] = pin;
+    }
+  }
+
+  // Bytes of an element of an array type the binding reads and writes tensors with.
+  private static int ElementSize(global::System.Type type) {
+    if (type == typeof(float)) return sizeof(float);
+    if (type == typeof(double)) return sizeof(double);
+    if (type == typeof(ushort)) return sizeof(ushort);
+    throw new InvalidArgumentException(Status.InvalidArgument,
+        "T must be float (float32), double (float64) or ushort (float16, bfloat16), got " + type.Name);
+  }
+
+  private static int ElementSize(DType dtype) {
+    switch (dtype) {
+      case DType.Float32: return sizeof(float);
+      case DType.Float64: return sizeof(double);
+      case DType.Float16:
+      case DType.BFloat16: return sizeof(ushort);
+      default: return 1;  // not a dtype: the native check names it
+    }
+  }
+
   /// <summary>Removes an item (its mask and config); the caller's data is untouched (and unpinned).</summary>
   /// <param name="name">The item.</param>
   /// <exception cref="System.Collections.Generic.KeyNotFoundException">An unknown item.</exception>
@@ -668,7 +1096,10 @@ DS_CS_VIEW(datasparse::MaskView)
     lock (pins) Unpin(name);
   }
 
-  /// <summary>A copy of the item's mask, row-major.</summary>
+  /// <summary>
+  /// A copy of the item's mask: one byte per element, row-major in the item's shape (element (i0, ..., ik)
+  /// at <c>GetDesc(name).Index(i0, ..., ik)</c>).
+  /// </summary>
   /// <param name="name">The item.</param>
   /// <returns>Rows * cols bytes, 1 = keep, 0 = zero.</returns>
   /// <exception cref="System.Collections.Generic.KeyNotFoundException">An unknown item.</exception>
@@ -690,7 +1121,7 @@ DS_CS_VIEW(datasparse::MaskView)
     using (var pin = BufferUtil.Pin(destination)) GetMaskRaw(name, pin.Address, destination.Length);
   }
 
-  /// <summary>A copy of the item's data, row-major.</summary>
+  /// <summary>A copy of a float32 item's data, contiguous and row-major (other dtypes: <see cref="GetData{T}(string, bool)"/>).</summary>
   /// <param name="name">The item.</param>
   /// <param name="original">True: the data as the caller holds it (not after a squash); false: the data with every masked element 0.</param>
   /// <returns>Rows * cols floats.</returns>

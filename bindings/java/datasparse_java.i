@@ -15,8 +15,11 @@
  *    subtypes for files and corrupt states, ..., each a DatasparseFailure
  *    carrying the status; a null argument is a NullPointerException naming
  *    the parameter.
- *  - Arrays (float[], byte[]) are copied; a direct FloatBuffer is borrowed
- *    zero-copy from its position. Lists of names are java.util.List.
+ *  - Arrays (float[], double[], short[], byte[]) are copied; a direct
+ *    buffer (FloatBuffer, DoubleBuffer, ShortBuffer, ByteBuffer) is borrowed
+ *    zero-copy from its position. Tensors of any dtype, N-D shape and row
+ *    stride: a DType and a shape (long...), or a TensorDesc. Lists of names
+ *    are java.util.List.
  *  - Lifetimes: a sparsifier keeps the buffers it borrows, a DataScheduler
  *    its sparsifier and schedule, a lambda BuiltinSchedule its LambdaFactor,
  *    Library the installed LogHandler.
@@ -119,6 +122,87 @@ static bool fromStringArray(JNIEnv *jenv, jobjectArray in, std::vector<std::stri
         jenv->DeleteLocalRef(s);
     }
     return true;
+}
+
+static jlongArray toLongArray(JNIEnv *jenv, const std::vector<int64_t> &v) {
+    if (!javaArrayLength(jenv, v.size())) return nullptr;
+    jlongArray out = jenv->NewLongArray(static_cast<jsize>(v.size()));
+    if (out) jenv->SetLongArrayRegion(out, 0, static_cast<jsize>(v.size()), reinterpret_cast<const jlong *>(v.data()));
+    return out;
+}
+
+static bool fromLongArray(JNIEnv *jenv, jlongArray in, std::vector<int64_t> &temp, const char *parameter) {
+    if (!in) {
+        throwNull(jenv, parameter);
+        return false;
+    }
+    temp.resize(static_cast<size_t>(jenv->GetArrayLength(in)));
+    jenv->GetLongArrayRegion(in, 0, static_cast<jsize>(temp.size()), reinterpret_cast<jlong *>(temp.data()));
+    return !jenv->ExceptionCheck();
+}
+
+static bool isInstance(JNIEnv *jenv, jobject object, const char *className) {
+    jclass cls = jenv->FindClass(className);
+    if (!cls) {
+        jenv->ExceptionClear();
+        return false;
+    }
+    const bool is = jenv->IsInstanceOf(object, cls) == JNI_TRUE;
+    jenv->DeleteLocalRef(cls);
+    return is;
+}
+
+/* Bytes per element of a NIO buffer the binding borrows (0: another kind). */
+static size_t bufferElementSize(JNIEnv *jenv, jobject buffer) {
+    if (isInstance(jenv, buffer, "java/nio/ByteBuffer")) return 1;
+    if (isInstance(jenv, buffer, "java/nio/ShortBuffer")) return 2;
+    if (isInstance(jenv, buffer, "java/nio/FloatBuffer")) return 4;
+    if (isInstance(jenv, buffer, "java/nio/DoubleBuffer")) return 8;
+    return 0;
+}
+
+/* A float[], double[] or short[] of tensor data: its element size (0: another kind). */
+static size_t arrayElementSize(JNIEnv *jenv, jobject array) {
+    if (isInstance(jenv, array, "[S")) return 2;
+    if (isInstance(jenv, array, "[F")) return 4;
+    if (isInstance(jenv, array, "[D")) return 8;
+    return 0;
+}
+
+/* Copies a float[], double[] or short[] into temp (doubles: aligned for every
+ * element type), in one bulk copy; false (with a Java exception pending) on failure. */
+static bool fromTensorArray(JNIEnv *jenv, jobject in, std::vector<double> &temp, size_t &count, size_t &elementSize,
+                            const char *parameter) {
+    if (!in) {
+        throwNull(jenv, parameter);
+        return false;
+    }
+    elementSize = arrayElementSize(jenv, in);
+    if (!elementSize) {
+        raise(jenv, {DS_ERR_INVALID_ARGUMENT, std::string(parameter) + " must be a float[], double[] or short[]", nullptr});
+        return false;
+    }
+    const jsize n = jenv->GetArrayLength(static_cast<jarray>(in));
+    count = static_cast<size_t>(n);
+    temp.resize((count * elementSize + sizeof(double) - 1) / sizeof(double));
+    if (elementSize == 2)
+        jenv->GetShortArrayRegion(static_cast<jshortArray>(in), 0, n, reinterpret_cast<jshort *>(temp.data()));
+    else if (elementSize == 4)
+        jenv->GetFloatArrayRegion(static_cast<jfloatArray>(in), 0, n, reinterpret_cast<jfloat *>(temp.data()));
+    else
+        jenv->GetDoubleArrayRegion(static_cast<jdoubleArray>(in), 0, n, reinterpret_cast<jdouble *>(temp.data()));
+    return !jenv->ExceptionCheck();
+}
+
+/* Copies temp back into the array fromTensorArray read (one bulk copy). */
+static void toTensorArray(JNIEnv *jenv, jobject out, const std::vector<double> &temp, size_t count, size_t elementSize) {
+    const jsize n = static_cast<jsize>(count);
+    if (elementSize == 2)
+        jenv->SetShortArrayRegion(static_cast<jshortArray>(out), 0, n, reinterpret_cast<const jshort *>(temp.data()));
+    else if (elementSize == 4)
+        jenv->SetFloatArrayRegion(static_cast<jfloatArray>(out), 0, n, reinterpret_cast<const jfloat *>(temp.data()));
+    else
+        jenv->SetDoubleArrayRegion(static_cast<jdoubleArray>(out), 0, n, reinterpret_cast<const jdouble *>(temp.data()));
 }
 
 /* The Java proxies handed to updateMask (DataView, Config, MaskView) point at
@@ -243,6 +327,16 @@ public enum%}
 %typemap(javaclassmodifiers) enum ds_norm %{/**
  * The block score of a {@link DataNormSparsifier}: the mean of |x| ({@code L1})
  * or of x*x ({@code L2}) over the block's elements.
+ */
+public enum%}
+%typemap(javaclassmodifiers) enum ds_dtype %{/**
+ * The element type of a data item: {@code FLOAT32}, {@code FLOAT64},
+ * {@code FLOAT16} (IEEE 754 binary16) or {@code BFLOAT16} (the upper 16 bits
+ * of a float32). Java has no 16-bit float: float16 and bfloat16 data are
+ * their bits, in a {@code short[]}, a {@link java.nio.ShortBuffer} or a
+ * {@link java.nio.ByteBuffer}. Scores of float16 and bfloat16 data are those
+ * of the same values in float32, so their masks are too; float64 data is
+ * scored in double.
  */
 public enum%}
 %typemap(javaclassmodifiers) enum ds_log_level %{/**
@@ -441,6 +535,70 @@ DS_JAVA_HANDLE(datasparse::BuiltinSchedule, "schedule")
   }
   $2 = static_cast<size_t>(jenv->GetDirectBufferCapacity($input));
 %}
+
+/* Tensors: (data, count, elementSize) borrowed zero-copy from any direct
+ * NIO buffer the Java side checked and sliced (its capacity is the caller's
+ * remaining(); a ByteBuffer counts bytes, the others their elements). */
+%typemap(jni) (void *data, size_t count, size_t elementSize) "jobject"
+%typemap(jtype) (void *data, size_t count, size_t elementSize) "java.nio.Buffer"
+%typemap(jstype) (void *data, size_t count, size_t elementSize) "java.nio.Buffer"
+%typemap(javain) (void *data, size_t count, size_t elementSize) "$javainput"
+%typemap(in) (void *data, size_t count, size_t elementSize) %{
+  if (!$input) {
+    ds_java::throwNull(jenv, "data");
+    return $null;
+  }
+  $3 = ds_java::bufferElementSize(jenv, $input);
+  {
+    const jlong capacity = $3 ? jenv->GetDirectBufferCapacity($input) : -1;
+    if (capacity < 0) {
+      ds_java::raise(jenv, {DS_ERR_INVALID_ARGUMENT,
+                            "data must be a direct ByteBuffer, ShortBuffer, FloatBuffer or DoubleBuffer", nullptr});
+      return $null;
+    }
+    $1 = jenv->GetDirectBufferAddress($input);
+    $2 = static_cast<size_t>(capacity);
+  }
+%}
+
+/* Tensors copied from a float[], double[] or short[] (in one bulk copy). */
+%typemap(jni) (const void *data, size_t count, size_t elementSize) "jobject"
+%typemap(jtype) (const void *data, size_t count, size_t elementSize) "Object"
+%typemap(jstype) (const void *data, size_t count, size_t elementSize) "Object"
+%typemap(javain) (const void *data, size_t count, size_t elementSize) "$javainput"
+%typemap(in) (const void *data, size_t count, size_t elementSize) (std::vector<double> temp) %{
+  if (!ds_java::fromTensorArray(jenv, $input, temp, $2, $3, "data")) return $null;
+  $1 = temp.data();
+%}
+
+/* A tensor's data read into a caller's float[], double[] or short[], written
+ * only on success (elements past the item keep their values). */
+%typemap(jni) (void *out, size_t count, size_t elementSize) "jobject"
+%typemap(jtype) (void *out, size_t count, size_t elementSize) "Object"
+%typemap(jstype) (void *out, size_t count, size_t elementSize) "Object"
+%typemap(javain) (void *out, size_t count, size_t elementSize) "$javainput"
+%typemap(in) (void *out, size_t count, size_t elementSize) (std::vector<double> temp) %{
+  if (!ds_java::fromTensorArray(jenv, $input, temp, $2, $3, "out")) return $null;
+  $1 = temp.data();
+%}
+%typemap(argout) (void *out, size_t count, size_t elementSize) %{
+  ds_java::toTensorArray(jenv, $input, temp$argnum, $2, $3);
+%}
+
+/* Shapes: long[] */
+%typemap(jni) const std::vector<int64_t> & "jlongArray"
+%typemap(jtype) const std::vector<int64_t> & "long[]"
+%typemap(jstype) const std::vector<int64_t> & "long[]"
+%typemap(javain) const std::vector<int64_t> & "$javainput"
+%typemap(in) const std::vector<int64_t> & (std::vector<int64_t> temp) %{
+  if (!ds_java::fromLongArray(jenv, $input, temp, "$1_name")) return $null;
+  $1 = &temp;
+%}
+%typemap(jni) std::vector<int64_t> "jlongArray"
+%typemap(jtype) std::vector<int64_t> "long[]"
+%typemap(jstype) std::vector<int64_t> "long[]"
+%typemap(javaout) std::vector<int64_t> { return $jnicall; }
+%typemap(out) std::vector<int64_t> %{ $result = ds_java::toLongArray(jenv, $1); %}
 
 /* updateMask's arguments: Java proxies made by the director and detached
  * when the call ends (ds_java::CallbackViewGuard). */
@@ -718,12 +876,18 @@ DS_JAVA_VIEW_SHAPE(datasparse::MaskView, mask)
  * Sparsifiers
  * --------------------------------------------------------------------- */
 %typemap(javaclassmodifiers) datasparse::Sparsifier %{/**
- * What the sparsifiers share: named data items (row-major float matrices),
- * each with a config and a mask (1 = keep, 0 = zero) that {@link #step()}
- * recomputes. Data is borrowed zero-copy from a direct {@link java.nio.FloatBuffer}
- * or copied from a {@code float[]} (an array is always copied, a buffer always
- * borrowed). Close it (try-with-resources) to release the native object.
- * Calls on one sparsifier (and its schedulers) must not overlap.
+ * What the sparsifiers share: named data items, each with a config and a
+ * mask (1 = keep, 0 = zero) that {@link #step()} recomputes. An item is a
+ * tensor ({@link TensorDesc}) of float32, float64, float16 or bfloat16
+ * elements ({@link DType}), of 1 to 8 dimensions, sparsified as the
+ * row-major matrix (d0 * ... * d(k-1)) x dk, possibly with a row stride (a
+ * view into a bigger buffer). Data is borrowed zero-copy from a direct
+ * buffer ({@link java.nio.FloatBuffer}, {@link java.nio.DoubleBuffer},
+ * {@link java.nio.ShortBuffer}, {@link java.nio.ByteBuffer}) or copied from
+ * a {@code float[]}, {@code double[]} or {@code short[]} (an array is always
+ * copied, a buffer always borrowed). Close it (try-with-resources) to
+ * release the native object. Calls on one sparsifier (and its schedulers)
+ * must not overlap.
  */
 public abstract class%}
 %typemap(javaclassmodifiers) datasparse::DataNormSparsifier %{/**
@@ -743,6 +907,18 @@ public abstract class%}
 
 %rename(addDataBorrowedNative) datasparse::Sparsifier::addDataBorrowed;
 %rename(addDataCopyNative) datasparse::Sparsifier::addDataCopy;
+%rename(addTensorBorrowedNative) datasparse::Sparsifier::addTensorBorrowed;
+%rename(addTensorCopyNative) datasparse::Sparsifier::addTensorCopy;
+%rename(getDtypeNative) datasparse::Sparsifier::getDtype;
+%rename(getShapeNative) datasparse::Sparsifier::getShape;
+%rename(getRowStrideNative) datasparse::Sparsifier::getRowStride;
+%rename(getTensorDataNative) datasparse::Sparsifier::getTensorData;
+%javamethodmodifiers datasparse::Sparsifier::addTensorBorrowed "private";
+%javamethodmodifiers datasparse::Sparsifier::addTensorCopy "private";
+%javamethodmodifiers datasparse::Sparsifier::getDtype "private";
+%javamethodmodifiers datasparse::Sparsifier::getShape "private";
+%javamethodmodifiers datasparse::Sparsifier::getRowStride "private";
+%javamethodmodifiers datasparse::Sparsifier::getTensorData "private";
 %rename(removeDataNative) datasparse::Sparsifier::removeData;
 %rename(squashMaskNative) datasparse::Sparsifier::squashMask;
 %rename(squashAllNative) datasparse::Sparsifier::squashAll;
@@ -910,7 +1086,8 @@ public abstract class%}
 
 %javamethodmodifiers datasparse::Sparsifier::getMask "
   /**
-   * A copy of the item's mask, row-major.
+   * A copy of the item's mask: one byte per element, row-major in the
+   * item's shape (element (i0, ..., ik) at {@code getDesc(name).index(i0, ..., ik)}).
    *
    * @param name the item
    * @return rows * cols bytes, 1 = keep, 0 = zero
@@ -920,13 +1097,15 @@ public abstract class%}
   public";
 %javamethodmodifiers datasparse::Sparsifier::getData "
   /**
-   * A copy of the item's data, row-major.
+   * A copy of a float32 item's data, contiguous and row-major in its shape
+   * (items of other dtypes: {@link #getDoubleData}, {@link #getShortData}).
    *
    * @param name the item
    * @param original true: the data as the caller holds it (not available
    *     after a squash); false: the data with every masked element 0
    * @return rows * cols floats
    * @throws java.util.NoSuchElementException for an unknown item
+   * @throws IllegalArgumentException for an item of another dtype
    * @throws IllegalStateException for the original after a squash
    */
   public";
@@ -947,7 +1126,7 @@ public abstract class%}
 %typemap(javacode) datasparse::Sparsifier %{
   /* The direct buffers borrowed by name: the native side holds their
    * addresses, so they must stay reachable while registered. */
-  private final java.util.Map<String, java.nio.FloatBuffer> borrowed = new java.util.HashMap<>();
+  private final java.util.Map<String, java.nio.Buffer> borrowed = new java.util.HashMap<>();
 
   /**
    * Releases the native sparsifier now, and the buffers it borrowed; any
@@ -1020,20 +1199,162 @@ public abstract class%}
   public synchronized void addData(String name, java.nio.FloatBuffer data, long rows, long cols, Config config,
                                    boolean reuseMask) {
     java.util.Objects.requireNonNull(name, "name");
-    java.util.Objects.requireNonNull(data, "data");
-    if (!data.isDirect())
-      throw new InvalidArgumentException(Status.INVALID_ARGUMENT,
-          "data must be a direct FloatBuffer (ByteBuffer.allocateDirect(4 * n).order(ByteOrder.nativeOrder())"
-          + ".asFloatBuffer()); use addData(String, float[], ...) to copy a heap buffer or an array");
-    if (data.order() != java.nio.ByteOrder.nativeOrder())
-      throw new InvalidArgumentException(Status.INVALID_ARGUMENT,
-          "data must be in native byte order (" + java.nio.ByteOrder.nativeOrder() + "), got " + data.order());
-    if (data.isReadOnly())
-      throw new InvalidArgumentException(Status.INVALID_ARGUMENT,
-          "data must be writable (squashMask writes into it), got a read-only buffer");
+    checkBorrowable(java.util.Objects.requireNonNull(data, "data"));
     // Like every NIO API, the item is the buffer's remaining floats: from
     // its position to its limit (a slice has exactly those, at index 0).
     addDataBorrowedNative(name, data.slice(), rows, cols, config, reuseMask);
+    borrowed.put(name, data);
+  }
+
+  /* A buffer native code may borrow: direct, in native byte order, writable. */
+  private static void checkBorrowable(java.nio.Buffer data) {
+    java.nio.ByteOrder order;
+    String kind, view, array;
+    if (data instanceof java.nio.ByteBuffer b) {
+      order = b.order();
+      kind = "ByteBuffer";
+      view = "";
+      array = "float[], double[] or short[]";
+    } else if (data instanceof java.nio.ShortBuffer b) {
+      order = b.order();
+      kind = "ShortBuffer";
+      view = ".asShortBuffer()";
+      array = "short[]";
+    } else if (data instanceof java.nio.FloatBuffer b) {
+      order = b.order();
+      kind = "FloatBuffer";
+      view = ".asFloatBuffer()";
+      array = "float[]";
+    } else if (data instanceof java.nio.DoubleBuffer b) {
+      order = b.order();
+      kind = "DoubleBuffer";
+      view = ".asDoubleBuffer()";
+      array = "double[]";
+    } else {
+      throw new InvalidArgumentException(Status.INVALID_ARGUMENT,
+          "data must be a ByteBuffer, ShortBuffer, FloatBuffer or DoubleBuffer, got a " + data.getClass().getName());
+    }
+    if (!data.isDirect())
+      throw new InvalidArgumentException(Status.INVALID_ARGUMENT,
+          "data must be a direct " + kind + " (ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder())" + view
+          + "), got a heap one; use addData(String, " + array + ", ...) to copy a heap buffer or an array");
+    if (order != java.nio.ByteOrder.nativeOrder())
+      throw new InvalidArgumentException(Status.INVALID_ARGUMENT,
+          "data must be in native byte order (" + java.nio.ByteOrder.nativeOrder() + "), got " + order);
+    if (data.isReadOnly())
+      throw new InvalidArgumentException(Status.INVALID_ARGUMENT,
+          "data must be writable (squashMask writes into it), got a read-only buffer");
+  }
+
+  /**
+   * Registers a float32 tensor under name, borrowed zero-copy (see
+   * {@link #addData(String, java.nio.Buffer, TensorDesc, Config, boolean)}).
+   *
+   * @param name a non-empty name without '.'
+   * @param data a direct, writable, native-order buffer with at least the
+   *     tensor's elements remaining
+   * @param shape the sizes, outermost first: 1 to 8 of them, each at least 1
+   * @throws IllegalArgumentException for a bad name, shape or buffer
+   */
+  public void addData(String name, java.nio.FloatBuffer data, long... shape) {
+    addData(name, data, new TensorDesc(DType.FLOAT32, shape), null, false);
+  }
+
+  /**
+   * Registers a float64 tensor under name, borrowed zero-copy (see
+   * {@link #addData(String, java.nio.Buffer, TensorDesc, Config, boolean)}).
+   *
+   * @param name a non-empty name without '.'
+   * @param data a direct, writable, native-order buffer with at least the
+   *     tensor's elements remaining
+   * @param shape the sizes, outermost first: 1 to 8 of them, each at least 1
+   * @throws IllegalArgumentException for a bad name, shape or buffer
+   */
+  public void addData(String name, java.nio.DoubleBuffer data, long... shape) {
+    addData(name, data, new TensorDesc(DType.FLOAT64, shape), null, false);
+  }
+
+  /**
+   * Registers a float16 or bfloat16 tensor (the bits of each element) under
+   * name, borrowed zero-copy (see
+   * {@link #addData(String, java.nio.Buffer, TensorDesc, Config, boolean)}).
+   *
+   * @param name a non-empty name without '.'
+   * @param data a direct, writable, native-order buffer with at least the
+   *     tensor's elements remaining
+   * @param dtype {@link DType#FLOAT16} or {@link DType#BFLOAT16}
+   * @param shape the sizes, outermost first: 1 to 8 of them, each at least 1
+   * @throws IllegalArgumentException for a bad name, dtype, shape or buffer
+   */
+  public void addData(String name, java.nio.ShortBuffer data, DType dtype, long... shape) {
+    addData(name, data, new TensorDesc(dtype, shape), null, false);
+  }
+
+  /**
+   * Registers a tensor of any dtype under name, borrowed zero-copy from the
+   * bytes of a buffer (see
+   * {@link #addData(String, java.nio.Buffer, TensorDesc, Config, boolean)}).
+   *
+   * @param name a non-empty name without '.'
+   * @param data a direct, writable, native-order buffer with at least the
+   *     tensor's bytes remaining, from a position aligned to the element size
+   * @param dtype the element type
+   * @param shape the sizes, outermost first: 1 to 8 of them, each at least 1
+   * @throws IllegalArgumentException for a bad name, shape or buffer
+   */
+  public void addData(String name, java.nio.ByteBuffer data, DType dtype, long... shape) {
+    addData(name, data, new TensorDesc(dtype, shape), null, false);
+  }
+
+  /**
+   * Registers a tensor under name, borrowed zero-copy (see
+   * {@link #addData(String, java.nio.Buffer, TensorDesc, Config, boolean)}).
+   *
+   * @param name a non-empty name without '.'
+   * @param data a direct, writable, native-order buffer
+   * @param desc the tensor: dtype, shape and row stride
+   * @throws IllegalArgumentException for a bad name, descriptor or buffer
+   */
+  public void addData(String name, java.nio.Buffer data, TensorDesc desc) {
+    addData(name, data, desc, null, false);
+  }
+
+  /**
+   * Registers a tensor under name, borrowed zero-copy: its element (0, ...,
+   * 0) is at the buffer's position (as it is at this call), and it spans
+   * {@code (desc.rows() - 1) * rowStride + desc.cols()} elements from there
+   * (rowStride is {@code desc.cols()} when 0: contiguous), which must be
+   * remaining. A row stride makes the item a view into a bigger buffer, such
+   * as a column slice of a matrix: the sparsifier reads the view at every
+   * step and squashMask writes zeros into it, in the data's own type, and
+   * nothing else of the buffer. The buffer's type holds the dtype's
+   * elements: a {@link java.nio.FloatBuffer} float32, a
+   * {@link java.nio.DoubleBuffer} float64, a {@link java.nio.ShortBuffer}
+   * the bits of float16 or bfloat16, a {@link java.nio.ByteBuffer} any of
+   * them (counted in bytes, from a position aligned to the element size).
+   * The sparsifier keeps a reference to the buffer until the name is removed
+   * or replaced, or the sparsifier is closed. An existing name is replaced
+   * (with a warning to the log handler): its config is kept under the new
+   * overrides, and with reuseMask its mask too.
+   *
+   * @param name a non-empty name without '.'
+   * @param data a direct, writable buffer in native byte order
+   * @param desc the tensor: dtype, shape (1 to 8 sizes, each at least 1) and
+   *     row stride (0, or at least the last size)
+   * @param config overrides of the defaults for this item, or null
+   * @param reuseMask keep the mask of the item replaced (same matrix shape needed)
+   * @throws IllegalArgumentException for a bad name, descriptor, buffer or
+   *     config value (a buffer of another element type than the dtype's, or
+   *     with fewer elements remaining than the tensor spans), or a reused
+   *     mask of another shape
+   * @throws IllegalStateException if config is closed, or the replaced mask was squashed
+   */
+  public synchronized void addData(String name, java.nio.Buffer data, TensorDesc desc, Config config,
+                                   boolean reuseMask) {
+    java.util.Objects.requireNonNull(name, "name");
+    checkBorrowable(java.util.Objects.requireNonNull(data, "data"));
+    java.util.Objects.requireNonNull(desc, "desc");
+    addTensorBorrowedNative(name, data.slice(), desc.dtype(), desc.shapeArray(), desc.rowStride(), config, reuseMask);
     borrowed.put(name, data);
   }
 
@@ -1087,6 +1408,239 @@ public abstract class%}
                                    boolean reuseMask) {
     addDataCopyNative(name, data, rows, cols, config, reuseMask);
     borrowed.remove(name);
+  }
+
+  /**
+   * Registers a copy of a float32 tensor (see
+   * {@link #addData(String, float[], TensorDesc, Config, boolean)}).
+   *
+   * @param name a non-empty name without '.'
+   * @param data the tensor's elements, row-major
+   * @param shape the sizes, outermost first: 1 to 8 of them, each at least 1
+   * @throws IllegalArgumentException for a bad name or shape, or too few elements
+   */
+  public void addData(String name, float[] data, long... shape) {
+    addData(name, data, new TensorDesc(DType.FLOAT32, shape), null, false);
+  }
+
+  /**
+   * Registers a copy of a float64 tensor (see
+   * {@link #addData(String, float[], TensorDesc, Config, boolean)}).
+   *
+   * @param name a non-empty name without '.'
+   * @param data the tensor's elements, row-major
+   * @param shape the sizes, outermost first: 1 to 8 of them, each at least 1
+   * @throws IllegalArgumentException for a bad name or shape, or too few elements
+   */
+  public void addData(String name, double[] data, long... shape) {
+    addData(name, data, new TensorDesc(DType.FLOAT64, shape), null, false);
+  }
+
+  /**
+   * Registers a copy of a float16 or bfloat16 tensor, given as the bits of
+   * its elements (see {@link #addData(String, float[], TensorDesc, Config, boolean)}).
+   *
+   * @param name a non-empty name without '.'
+   * @param data the bits of the tensor's elements, row-major
+   * @param dtype {@link DType#FLOAT16} or {@link DType#BFLOAT16}
+   * @param shape the sizes, outermost first: 1 to 8 of them, each at least 1
+   * @throws IllegalArgumentException for a bad name, dtype or shape, or too few elements
+   */
+  public void addData(String name, short[] data, DType dtype, long... shape) {
+    addData(name, data, new TensorDesc(dtype, shape), null, false);
+  }
+
+  /**
+   * Registers a copy of a float32 tensor (see
+   * {@link #addData(String, float[], TensorDesc, Config, boolean)}).
+   *
+   * @param name a non-empty name without '.'
+   * @param data the tensor's elements
+   * @param desc the tensor: {@link DType#FLOAT32}, shape and row stride
+   * @throws IllegalArgumentException for a bad name or descriptor, or too few elements
+   */
+  public void addData(String name, float[] data, TensorDesc desc) {
+    addData(name, data, desc, null, false);
+  }
+
+  /**
+   * Registers a copy of a float32 tensor that the sparsifier owns: an array
+   * is always copied, so later changes to it are not seen and squashMask
+   * does not write into it (read results with getData and getMask; borrow a
+   * direct buffer to share memory instead). The copy is contiguous: a row
+   * stride selects the elements copied (a view into a bigger array), and the
+   * item's {@link #getDesc} has row stride 0. An existing name is replaced
+   * as with the buffer overloads.
+   *
+   * @param name a non-empty name without '.'
+   * @param data at least {@code (desc.rows() - 1) * rowStride + desc.cols()}
+   *     elements (rowStride is {@code desc.cols()} when 0)
+   * @param desc the tensor: {@link DType#FLOAT32}, shape and row stride
+   * @param config overrides of the defaults for this item, or null
+   * @param reuseMask keep the mask of the item replaced (same matrix shape needed)
+   * @throws IllegalArgumentException for a bad name, descriptor or config
+   *     value, too few elements, another dtype, or a reused mask of another shape
+   * @throws IllegalStateException if config is closed, or the replaced mask was squashed
+   */
+  public void addData(String name, float[] data, TensorDesc desc, Config config, boolean reuseMask) {
+    addTensorCopy(name, data, desc, config, reuseMask);
+  }
+
+  /**
+   * Registers a copy of a float64 tensor (see
+   * {@link #addData(String, float[], TensorDesc, Config, boolean)}).
+   *
+   * @param name a non-empty name without '.'
+   * @param data the tensor's elements
+   * @param desc the tensor: {@link DType#FLOAT64}, shape and row stride
+   * @throws IllegalArgumentException for a bad name or descriptor, or too few elements
+   */
+  public void addData(String name, double[] data, TensorDesc desc) {
+    addData(name, data, desc, null, false);
+  }
+
+  /**
+   * Registers a copy of a float64 tensor (see
+   * {@link #addData(String, float[], TensorDesc, Config, boolean)}).
+   *
+   * @param name a non-empty name without '.'
+   * @param data the tensor's elements
+   * @param desc the tensor: {@link DType#FLOAT64}, shape and row stride
+   * @param config overrides of the defaults for this item, or null
+   * @param reuseMask keep the mask of the item replaced (same matrix shape needed)
+   * @throws IllegalArgumentException for a bad name, descriptor or config
+   *     value, too few elements, another dtype, or a reused mask of another shape
+   * @throws IllegalStateException if config is closed, or the replaced mask was squashed
+   */
+  public void addData(String name, double[] data, TensorDesc desc, Config config, boolean reuseMask) {
+    addTensorCopy(name, data, desc, config, reuseMask);
+  }
+
+  /**
+   * Registers a copy of a float16 or bfloat16 tensor, given as the bits of
+   * its elements (see {@link #addData(String, float[], TensorDesc, Config, boolean)}).
+   *
+   * @param name a non-empty name without '.'
+   * @param data the bits of the tensor's elements
+   * @param desc the tensor: {@link DType#FLOAT16} or {@link DType#BFLOAT16}, shape and row stride
+   * @throws IllegalArgumentException for a bad name or descriptor, or too few elements
+   */
+  public void addData(String name, short[] data, TensorDesc desc) {
+    addData(name, data, desc, null, false);
+  }
+
+  /**
+   * Registers a copy of a float16 or bfloat16 tensor, given as the bits of
+   * its elements (see {@link #addData(String, float[], TensorDesc, Config, boolean)}).
+   *
+   * @param name a non-empty name without '.'
+   * @param data the bits of the tensor's elements
+   * @param desc the tensor: {@link DType#FLOAT16} or {@link DType#BFLOAT16}, shape and row stride
+   * @param config overrides of the defaults for this item, or null
+   * @param reuseMask keep the mask of the item replaced (same matrix shape needed)
+   * @throws IllegalArgumentException for a bad name, descriptor or config
+   *     value, too few elements, another dtype, or a reused mask of another shape
+   * @throws IllegalStateException if config is closed, or the replaced mask was squashed
+   */
+  public void addData(String name, short[] data, TensorDesc desc, Config config, boolean reuseMask) {
+    addTensorCopy(name, data, desc, config, reuseMask);
+  }
+
+  private synchronized void addTensorCopy(String name, Object data, TensorDesc desc, Config config,
+                                          boolean reuseMask) {
+    java.util.Objects.requireNonNull(name, "name");
+    java.util.Objects.requireNonNull(data, "data");
+    java.util.Objects.requireNonNull(desc, "desc");
+    addTensorCopyNative(name, data, desc.dtype(), desc.shapeArray(), desc.rowStride(), config, reuseMask);
+    borrowed.remove(name);
+  }
+
+  /**
+   * The item's tensor: its dtype, its shape as it was added, and its row
+   * stride (0 when contiguous, and for a copy). An item added with rows and
+   * cols is a 2-D float32 tensor.
+   *
+   * @param name the item
+   * @return a new descriptor
+   * @throws java.util.NoSuchElementException for an unknown item
+   */
+  public TensorDesc getDesc(String name) {
+    return new TensorDesc(getDtypeNative(name), getShapeNative(name), getRowStrideNative(name));
+  }
+
+  /**
+   * A copy of a float64 item's data, contiguous and row-major in its shape
+   * (see {@link #getData(String, boolean)}).
+   *
+   * @param name the item
+   * @param original true: the data as the caller holds it (not available
+   *     after a squash); false: the data with every masked element 0
+   * @return the elements
+   * @throws java.util.NoSuchElementException for an unknown item
+   * @throws IllegalArgumentException for an item of another dtype
+   * @throws IllegalStateException for the original after a squash
+   */
+  public double[] getDoubleData(String name, boolean original) {
+    double[] out = new double[elementCount(name)];
+    getData(name, original, out);
+    return out;
+  }
+
+  /**
+   * A copy of a float16 or bfloat16 item's data (the bits of its elements),
+   * contiguous and row-major in its shape (see {@link #getData(String, boolean)}).
+   *
+   * @param name the item
+   * @param original true: the data as the caller holds it (not available
+   *     after a squash); false: the data with every masked element 0
+   * @return the elements' bits
+   * @throws java.util.NoSuchElementException for an unknown item
+   * @throws IllegalArgumentException for an item of another dtype
+   * @throws IllegalStateException for the original after a squash
+   */
+  public short[] getShortData(String name, boolean original) {
+    short[] out = new short[elementCount(name)];
+    getData(name, original, out);
+    return out;
+  }
+
+  /**
+   * Copies a float64 item's data, contiguous and row-major, into out
+   * (written only on success; elements past the item keep their values).
+   *
+   * @param name the item
+   * @param original true: the data as the caller holds it; false: data * mask
+   * @param out an array of at least the item's element count
+   * @throws java.util.NoSuchElementException for an unknown item
+   * @throws IllegalArgumentException for an item of another dtype, or if out is too small
+   * @throws IllegalStateException for the original after a squash
+   */
+  public void getData(String name, boolean original, double[] out) {
+    getTensorDataNative(name, original, out);
+  }
+
+  /**
+   * Copies a float16 or bfloat16 item's data (the bits of its elements),
+   * contiguous and row-major, into out (written only on success; elements
+   * past the item keep their values).
+   *
+   * @param name the item
+   * @param original true: the data as the caller holds it; false: data * mask
+   * @param out an array of at least the item's element count
+   * @throws java.util.NoSuchElementException for an unknown item
+   * @throws IllegalArgumentException for an item of another dtype, or if out is too small
+   * @throws IllegalStateException for the original after a squash
+   */
+  public void getData(String name, boolean original, short[] out) {
+    getTensorDataNative(name, original, out);
+  }
+
+  /* The item's element count, as a Java array length. */
+  private int elementCount(String name) {
+    long n = rows(name) * cols(name);
+    if (n > Integer.MAX_VALUE - 8)
+      throw new InvalidArgumentException(Status.INVALID_ARGUMENT, "the result is too large for a Java array");
+    return (int) n;
   }
 
   /**

@@ -3,11 +3,12 @@
  * the status), and how an exception thrown in a Java callback is kept. */
 
 /* Names: methods keep the C++ layer's camelCase; enum constants lose their
- * prefix (DS_ERR_NOT_FOUND -> Status.NOT_FOUND, DS_NORM_L1 -> Norm.L1). */
+ * prefix (DS_ERR_NOT_FOUND -> Status.NOT_FOUND, DS_NORM_L1 -> Norm.L1,
+ * DS_DTYPE_FLOAT16 -> DType.FLOAT16). */
 %define DS_METHOD_NAME "%s" %enddef
 %define DS_ENUM_ITEMS
-%rename("%(regex:/^DS_(?:ERR_|NORM_|LOG_)?(.*)$/\\1/)s", %$isenumitem,
-        regexmatch$name="^DS_(OK$|ERR_|NORM_|LOG_)", notregexmatch$name="_MAX_ENUM$") "";
+%rename("%(regex:/^DS_(?:ERR_|NORM_|LOG_|DTYPE_)?(.*)$/\\1/)s", %$isenumitem,
+        regexmatch$name="^DS_(OK$|ERR_|NORM_|LOG_|DTYPE_)", notregexmatch$name="_MAX_ENUM$") "";
 %enddef
 
 %define DS_RAISE(FAILURE) ds_java::raise(jenv, FAILURE) %enddef

@@ -12,8 +12,10 @@
  *  - An exception raised in a Python callback is kept (per thread), the C++
  *    trampoline reports its text to the library, and the caller of step()
  *    gets a CallbackError whose __cause__ is the original exception.
- *  - Buffers go through the buffer protocol (NumPy arrays): float32 data is
- *    borrowed zero-copy; masks and copies are written into NumPy arrays.
+ *  - Buffers go through the buffer protocol (NumPy arrays) for the float32
+ *    methods below; datasparse/_data.py (the package's classes: PyTorch's API)
+ *    registers NumPy arrays and torch tensors of every dtype, shape and row
+ *    stride through _add_data_ex and friends, by address, and keeps them alive.
  *  - Built with -threads: wrapped calls release the GIL (step() runs OpenMP
  *    code); directors and the log handler take it back.
  */
@@ -410,6 +412,75 @@ void _set_error_factory(PyObject *error_factory) {
     }
 }
 
+/* Tensors of any dtype, N-D shape and row stride (ds_sparsifier_add_data_ex and
+ * friends), for the Python layer (datasparse/_data.py), which finds the memory
+ * of a NumPy array or torch tensor (its address, dtype, shape and row stride),
+ * keeps the object alive while registered, and copies what cannot be borrowed.
+ * Addresses are plain integers here: these methods are private. */
+%rename("%s") datasparse::Sparsifier::_add_data_ex;
+%rename("%s") datasparse::Sparsifier::_get_desc;
+%rename("%s") datasparse::Sparsifier::_get_data_ex;
+%rename("%s") datasparse::Sparsifier::_get_mask_at;
+%rename("%s") datasparse::Sparsifier::_dtype_size;
+%typemap(in) uintptr_t {
+    $1 = static_cast<uintptr_t>(PyLong_AsUnsignedLongLong($input));
+    if (PyErr_Occurred()) SWIG_fail;
+}
+%typemap(typecheck, precedence=SWIG_TYPECHECK_UINT64) uintptr_t { $1 = PyLong_Check($input) ? 1 : 0; }
+%typemap(in) const std::vector<long long> & (std::vector<long long> values) {
+    PyObject *seq = PySequence_Fast($input, "shape must be a sequence of int");
+    if (!seq) SWIG_fail;
+    for (Py_ssize_t i = 0, n = PySequence_Fast_GET_SIZE(seq); i < n; ++i) {
+        long long v = PyLong_AsLongLong(PySequence_Fast_GET_ITEM(seq, i));
+        if (v == -1 && PyErr_Occurred()) { Py_DECREF(seq); SWIG_fail; }
+        values.push_back(v);
+    }
+    Py_DECREF(seq);
+    $1 = &values;
+}
+%typemap(out) std::vector<long long> {
+    const std::vector<long long> &values = $1;
+    $result = PyTuple_New(static_cast<Py_ssize_t>(values.size()));
+    if (!$result) SWIG_fail;
+    for (size_t i = 0; i < values.size(); ++i)
+        PyTuple_SET_ITEM($result, static_cast<Py_ssize_t>(i), PyLong_FromLongLong(values[i]));
+}
+%extend datasparse::Sparsifier {
+    void _add_data_ex(const std::string &name, uintptr_t address, int dtype, const std::vector<long long> &shape,
+                      int64_t row_stride, const datasparse::Config *config = nullptr, bool reuse_mask = false) {
+        datasparse::detail::Call<datasparse::Sparsifier> call($self);  // the replacement warning runs the log handler
+        if (shape.empty() || shape.size() > DS_MAX_DIMS)
+            throw datasparse::Error(DS_ERR_INVALID_ARGUMENT, "data must have 1 to " + std::to_string(DS_MAX_DIMS) +
+                                                                 " dimensions, got " + std::to_string(shape.size()));
+        ds_tensor_desc desc = DS_TENSOR_DESC_INIT;
+        desc.dtype = static_cast<ds_dtype>(dtype);
+        desc.ndim = static_cast<int32_t>(shape.size());
+        for (size_t i = 0; i < shape.size(); ++i) desc.shape[i] = shape[i];
+        desc.row_stride = row_stride;
+        datasparse::detail::check(ds_sparsifier_add_data_ex($self->h(), name.c_str(), reinterpret_cast<void *>(address),
+                                                            &desc, config ? config->handle() : nullptr,
+                                                            reuse_mask ? 1 : 0));
+    }
+    /* (dtype, shape, row_stride) as registered. */
+    std::vector<long long> _get_desc(const std::string &name) const {
+        ds_tensor_desc desc = DS_TENSOR_DESC_INIT;
+        datasparse::detail::check(ds_sparsifier_get_desc($self->h(), name.c_str(), &desc));
+        std::vector<long long> out{static_cast<long long>(desc.dtype), static_cast<long long>(desc.row_stride)};
+        out.insert(out.end(), desc.shape, desc.shape + desc.ndim);
+        return out;
+    }
+    /* Copies the item's data (contiguous, its own dtype) to address (bytes long). */
+    void _get_data_ex(const std::string &name, bool original, uintptr_t address, size_t bytes) const {
+        datasparse::detail::check(
+            ds_sparsifier_get_data_ex($self->h(), name.c_str(), original ? 1 : 0, reinterpret_cast<void *>(address), bytes));
+    }
+    /* Copies the item's mask (one byte per element) to address (count bytes long). */
+    void _get_mask_at(const std::string &name, uintptr_t address, size_t count) const {
+        datasparse::detail::check(
+            ds_sparsifier_get_mask($self->h(), name.c_str(), reinterpret_cast<uint8_t *>(address), count));
+    }
+    static size_t _dtype_size(int dtype) { return ds_dtype_size(static_cast<ds_dtype>(dtype)); }
+}
 /* ---------------------------------------------------------------- Pythonic layer */
 
 %pythonbegin %{

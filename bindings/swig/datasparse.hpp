@@ -179,6 +179,92 @@ struct Shape {
                                               " values, the view has " + std::to_string(size()));
     }
 };
+
+// Tensors (ds_tensor_desc). A binding hands over a buffer (count elements of
+// elementSize bytes; 1: raw bytes, any dtype) with a dtype, a shape and a row
+// stride; these checks run before the C API sees the pointer, so the buffer
+// is known to hold the whole tensor. Every message names the argument and
+// its value, the same in every language.
+
+// "2x3x4"
+inline std::string shape_text(const int64_t *shape, size_t ndim) {
+    std::string text;
+    for (size_t i = 0; i < ndim; ++i) text += (i ? "x" : "") + std::to_string(shape[i]);
+    return text;
+}
+
+// The descriptor of (dtype, shape, rowStride), checked: the C API would
+// check the same, but the span of the tensor (below) needs them first.
+inline ds_tensor_desc tensor_desc(ds_dtype dtype, const std::vector<int64_t> &shape, int64_t rowStride) {
+    if (ds_dtype_size(dtype) == 0)
+        fail(DS_ERR_INVALID_ARGUMENT, "dtype must be float32 (0), float64 (1), float16 (2) or bfloat16 (3), got " +
+                                          std::to_string(static_cast<long long>(dtype)));
+    if (shape.empty() || shape.size() > DS_MAX_DIMS)
+        fail(DS_ERR_INVALID_ARGUMENT, "shape must have 1 to " + std::to_string(DS_MAX_DIMS) + " dimensions, got " +
+                                          std::to_string(shape.size()) +
+                                          (shape.empty() ? "" : " (" + shape_text(shape.data(), shape.size()) + ")"));
+    for (size_t i = 0; i < shape.size(); ++i)
+        if (shape[i] < 1)
+            fail(DS_ERR_INVALID_ARGUMENT,
+                 "shape[" + std::to_string(i) + "] must be >= 1, got " + std::to_string(shape[i]));
+    const int64_t last = shape.back();
+    if (rowStride != 0 && rowStride < last)
+        fail(DS_ERR_INVALID_ARGUMENT, "rowStride must be 0 (contiguous) or >= the last size " + std::to_string(last) +
+                                          ", got " + std::to_string(rowStride));
+    ds_tensor_desc desc = DS_TENSOR_DESC_INIT;
+    desc.dtype = dtype;
+    desc.ndim = static_cast<int32_t>(shape.size());
+    for (size_t i = 0; i < shape.size(); ++i) desc.shape[i] = shape[i];
+    desc.row_stride = rowStride;
+    return desc;
+}
+
+inline std::string tensor_text(const ds_tensor_desc &d) {
+    std::string text = std::string(ds_dtype_name(d.dtype)) + " tensor " + shape_text(d.shape, static_cast<size_t>(d.ndim));
+    if (d.row_stride != 0) text += " with row stride " + std::to_string(d.row_stride);
+    return text;
+}
+
+// The elements a checked tensor spans in memory from its first one: the
+// matrix rows x cols it is sparsified as, rows apart by the row stride.
+inline uint64_t tensor_span(const ds_tensor_desc &d) {
+    uint64_t rows = 1;
+    for (int i = 0; i + 1 < d.ndim; ++i)
+        if (__builtin_mul_overflow(rows, static_cast<uint64_t>(d.shape[i]), &rows))
+            fail(DS_ERR_INVALID_ARGUMENT, "the " + tensor_text(d) + " has too many elements");
+    const uint64_t cols = static_cast<uint64_t>(d.shape[d.ndim - 1]);
+    const uint64_t stride = d.row_stride ? static_cast<uint64_t>(d.row_stride) : cols;
+    uint64_t span = 0;
+    if (__builtin_mul_overflow(rows - 1, stride, &span) || __builtin_add_overflow(span, cols, &span) ||
+        span > SIZE_MAX / ds_dtype_size(d.dtype))
+        fail(DS_ERR_INVALID_ARGUMENT, "the " + tensor_text(d) + " spans more than memory");
+    return span;
+}
+
+// data (count elements of elementSize bytes) holds the whole tensor, in elements of its dtype.
+inline void check_tensor_data(size_t count, size_t elementSize, const ds_tensor_desc &d) {
+    const size_t es = ds_dtype_size(d.dtype);
+    if (elementSize != 1 && elementSize != es)
+        fail(DS_ERR_INVALID_ARGUMENT, "data has " + std::to_string(elementSize) + "-byte elements, dtype " +
+                                          ds_dtype_name(d.dtype) + " has " + std::to_string(es) + "-byte ones");
+    const uint64_t span = tensor_span(d);
+    if (elementSize == 1 && count / es < span)
+        fail(DS_ERR_INVALID_ARGUMENT, "data has " + std::to_string(count) + " bytes, fewer than the " +
+                                          std::to_string(span * es) + " the " + tensor_text(d) + " spans");
+    if (elementSize != 1 && count < span)
+        fail(DS_ERR_INVALID_ARGUMENT, "data has " + std::to_string(count) + " elements, fewer than the " +
+                                          std::to_string(span) + " the " + tensor_text(d) + " spans");
+}
+
+// Borrowed memory is read and written as elements of the tensor's dtype.
+inline void check_tensor_alignment(const void *data, const ds_tensor_desc &d) {
+    const size_t es = ds_dtype_size(d.dtype);
+    const size_t off = static_cast<size_t>(reinterpret_cast<uintptr_t>(data) % es);
+    if (off != 0)
+        fail(DS_ERR_INVALID_ARGUMENT, "data must be aligned to its " + std::to_string(es) + "-byte " +
+                                          ds_dtype_name(d.dtype) + " elements, its address is " + std::to_string(off) +
+                                          " bytes past a multiple of " + std::to_string(es));
+}
 }  // namespace detail
 
 // The version of the loaded library, "MAJOR.MINOR.PATCH".
@@ -348,9 +434,75 @@ public:
         detail::check_count(count, rows, cols, "data");
         ds_sparsifier *s = h();
         const ds_config *c = config ? config->handle() : nullptr;
-        auto copy = std::make_unique<std::vector<float>>(data, data + static_cast<size_t>(rows * cols));
+        auto copy = std::make_shared<std::vector<float>>(data, data + static_cast<size_t>(rows * cols));
         detail::check(ds_sparsifier_add_data(s, name.c_str(), copy->data(), rows, cols, c, detail::flag(reuseMask)));
         owned_[name] = std::move(copy);
+    }
+
+    // Tensors of any dtype, N-D shape and row stride (ds_tensor_desc). data
+    // holds count elements of elementSize bytes (1: raw bytes, any dtype;
+    // else the dtype's size), from the tensor's element (0, ..., 0); it must
+    // span the whole tensor: (rows - 1) * rowStride + cols elements of the
+    // matrix rows x cols the tensor is sparsified as (rowStride 0:
+    // contiguous). Registered borrowed zero-copy: the memory must stay valid
+    // (and pinned) while registered, aligned to the dtype's size.
+    void addTensorBorrowed(const std::string &name, void *data, size_t count, size_t elementSize, ds_dtype dtype,
+                           const std::vector<int64_t> &shape, int64_t rowStride, const Config *config = nullptr,
+                           bool reuseMask = false) {
+        Call call(this);
+        ds_sparsifier *s = h();
+        const ds_tensor_desc desc = detail::tensor_desc(dtype, shape, rowStride);
+        detail::check_tensor_data(count, elementSize, desc);
+        detail::check_tensor_alignment(data, desc);
+        detail::check(ds_sparsifier_add_data_ex(s, name.c_str(), data, &desc, config ? config->handle() : nullptr,
+                                                detail::flag(reuseMask)));
+        owned_.erase(name);
+    }
+    // Registers a contiguous copy of such a tensor that this object owns (the
+    // copy has no row stride: getRowStride gives 0).
+    void addTensorCopy(const std::string &name, const void *data, size_t count, size_t elementSize, ds_dtype dtype,
+                       const std::vector<int64_t> &shape, int64_t rowStride, const Config *config = nullptr,
+                       bool reuseMask = false) {
+        Call call(this);
+        ds_sparsifier *s = h();
+        ds_tensor_desc desc = detail::tensor_desc(dtype, shape, rowStride);
+        detail::check_tensor_data(count, elementSize, desc);
+        const ds_config *c = config ? config->handle() : nullptr;
+        const size_t es = ds_dtype_size(desc.dtype);
+        const size_t cols = static_cast<size_t>(desc.shape[desc.ndim - 1]);
+        size_t rows = 1;  // no overflow: check_tensor_data checked the span
+        for (int i = 0; i + 1 < desc.ndim; ++i) rows *= static_cast<size_t>(desc.shape[i]);
+        const size_t row_bytes = cols * es;
+        const size_t stride_bytes = (desc.row_stride ? static_cast<size_t>(desc.row_stride) : cols) * es;
+        // doubles: aligned for every dtype
+        auto copy = std::make_shared<std::vector<double>>((rows * row_bytes + sizeof(double) - 1) / sizeof(double));
+        auto *to = reinterpret_cast<unsigned char *>(copy->data());
+        const auto *from = static_cast<const unsigned char *>(data);
+        for (size_t r = 0; r < rows; ++r) std::memcpy(to + r * row_bytes, from + r * stride_bytes, row_bytes);
+        desc.row_stride = 0;
+        detail::check(ds_sparsifier_add_data_ex(s, name.c_str(), copy->data(), &desc, c, detail::flag(reuseMask)));
+        owned_[name] = std::move(copy);
+    }
+    // The item's tensor as registered (an item added as a float matrix is a
+    // 2-D float32 tensor; a copy has row stride 0).
+    ds_dtype getDtype(const std::string &name) const { return desc(name).dtype; }
+    std::vector<int64_t> getShape(const std::string &name) const {
+        const ds_tensor_desc d = desc(name);
+        return std::vector<int64_t>(d.shape, d.shape + d.ndim);
+    }
+    int64_t getRowStride(const std::string &name) const { return desc(name).row_stride; }
+    // Copies the item's data in its own dtype, contiguous, into out: count
+    // elements of elementSize bytes (1: raw bytes; else the dtype's size).
+    // original and squash rules as getData.
+    void getTensorData(const std::string &name, bool original, void *out, size_t count, size_t elementSize) const {
+        const ds_tensor_desc d = desc(name);
+        const size_t es = ds_dtype_size(d.dtype);
+        if (elementSize != 1 && elementSize != es)
+            detail::fail(DS_ERR_INVALID_ARGUMENT, "out has " + std::to_string(elementSize) + "-byte elements, the item's " +
+                                                      ds_dtype_name(d.dtype) + " data has " + std::to_string(es) +
+                                                      "-byte ones");
+        const size_t bytes = count > SIZE_MAX / elementSize ? SIZE_MAX : count * elementSize;
+        detail::check(ds_sparsifier_get_data_ex(h(), name.c_str(), detail::flag(original), out, bytes));
     }
     void removeData(const std::string &name) {
         detail::check(ds_sparsifier_remove_data(h(), name.c_str()));
@@ -466,7 +618,12 @@ private:
         detail::check(ds_sparsifier_get_shape(h(), name.c_str(), &r, &c));
         return {r, c};
     }
-    std::map<std::string, std::unique_ptr<std::vector<float>>> owned_;  // copied-in data
+    ds_tensor_desc desc(const std::string &name) const {
+        ds_tensor_desc d = DS_TENSOR_DESC_INIT;
+        detail::check(ds_sparsifier_get_desc(h(), name.c_str(), &d));
+        return d;
+    }
+    std::map<std::string, std::shared_ptr<void>> owned_;  // copied-in data (a vector of the copy's type)
 };
 
 // PyTorch's DataNormSparsifier.

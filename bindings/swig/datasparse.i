@@ -96,6 +96,7 @@ inline Failure expired(const char *type) {
 %rename(Status) ds_status;
 %rename(Norm) ds_norm;
 %rename(LogLevel) ds_log_level;
+%rename(DType) ds_dtype;
 DS_ENUM_ITEMS
 DS_ALLOW(ds_status_string)
 DS_ALLOW(datasparse::version)
@@ -118,6 +119,17 @@ DS_ALLOW(datasparse::Config::isClosed)
 %unignore datasparse::Sparsifier::~Sparsifier;
 DS_ALLOW(datasparse::Sparsifier::addDataBorrowed)
 DS_ALLOW(datasparse::Sparsifier::addDataCopy)
+/* Tensors through raw memory: Java and C# wrap these in their own types;
+   Python passes NumPy/torch memory through its own helpers
+   (python/datasparse_python.i), and these raw-pointer calls stay hidden. */
+#ifndef SWIGPYTHON
+DS_ALLOW(datasparse::Sparsifier::addTensorBorrowed)
+DS_ALLOW(datasparse::Sparsifier::addTensorCopy)
+DS_ALLOW(datasparse::Sparsifier::getDtype)
+DS_ALLOW(datasparse::Sparsifier::getShape)
+DS_ALLOW(datasparse::Sparsifier::getRowStride)
+DS_ALLOW(datasparse::Sparsifier::getTensorData)
+#endif
 DS_ALLOW(datasparse::Sparsifier::removeData)
 DS_ALLOW(datasparse::Sparsifier::step)
 DS_ALLOW(datasparse::Sparsifier::getMask)
@@ -299,9 +311,11 @@ DS_ALLOW(datasparse::MaskView::copyFrom)
 #endif
 
 /* ---------------------------------------------------------------------
- * 6. The enums, from the C header: Status (ds_status), Norm (ds_norm) and
- *    LogLevel (ds_log_level), with the header's names and values (every
- *    language's status table is this one); then the C++ layer.
+ * 6. The enums, from the C header: Status (ds_status), Norm (ds_norm),
+ *    LogLevel (ds_log_level) and DType (ds_dtype), with the header's names
+ *    and values (every language's status table is this one); then the C++
+ *    layer. A language whose DS_ENUM_ITEMS leaves out DS_DTYPE_ items has
+ *    no DType constants (it maps dtypes its own way).
  * --------------------------------------------------------------------- */
 %include <datasparse/datasparse.h>
 %include "datasparse.hpp"

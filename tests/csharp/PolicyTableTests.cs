@@ -114,6 +114,11 @@ public class PolicyTableTests {
     { "load_bytes_that_are_not_a_state", f => f.Sparsifier().LoadFromBytes(new byte[] { 1, 2, 3, 4, 5 }) },
     { "load_a_missing_file", f => f.Sparsifier().Load("/nonexistent/dir/state.bin") },
     { "null_name", f => f.Sparsifier().GetMask(null) },
+    { "add_tensor_with_a_negative_size", f => f.Sparsifier().AddData("t", new double[8], 2, -4) },
+    { "add_tensor_with_too_many_dimensions", f => f.Sparsifier().AddData("t", new double[1], 1, 1, 1, 1, 1, 1, 1, 1, 1) },
+    { "add_tensor_shorter_than_its_shape", f => f.Sparsifier().AddData("t", new ushort[7], DType.Float16, 2, 4) },
+    { "add_tensor_of_another_element_type", f => f.Sparsifier().AddData("t", new float[8], new TensorDesc(DType.Float64, 2, 4)) },
+    { "get_data_in_another_element_type", f => f.Sparsifier().GetData<double>("w", true) },
     { "squash_an_empty_list_of_names", f => {
       float[] data = { 1, 2, 3, 4, 5, 6, 7, 8 };
       var sparsifier = f.Own(new DataNormSparsifier());

@@ -73,6 +73,9 @@ public class SurfaceTests {
     foreach (string p in new[] { "Count", "Keys", "IsDisposed" })
       Assert.IsNotNull(typeof(Config).GetProperty(p), "Config." + p);
     Assert.IsNotNull(typeof(BuiltinSchedule).GetProperty("Kind"), "BuiltinSchedule.Kind");
+    foreach (string p in new[] { "DType", "Shape", "Rank", "RowStride", "Count", "Rows", "Cols" })
+      Assert.IsNotNull(typeof(TensorDesc).GetProperty(p), "TensorDesc." + p);
+    Assert.AreEqual(typeof(long), typeof(TensorDesc).GetProperty("RowStride").PropertyType, "RowStride is a long");
     Assert.IsNotNull(typeof(DataView).GetProperty("Rows"), "DataView.Rows");
     Assert.AreEqual(typeof(long), typeof(DataScheduler).GetProperty("LastEpoch").PropertyType, "LastEpoch is a long");
     Assert.AreEqual(typeof(int), typeof(Sparsifier).GetProperty("Count").PropertyType, "Count is an int");
@@ -81,7 +84,9 @@ public class SurfaceTests {
 
   [Test]
   public void StatusesAreAnEnumOnTheExceptions() {
-    Assert.IsTrue(typeof(Status).IsEnum && typeof(Norm).IsEnum && typeof(LogLevel).IsEnum, "enums");
+    Assert.IsTrue(typeof(Status).IsEnum && typeof(Norm).IsEnum && typeof(LogLevel).IsEnum && typeof(DType).IsEnum, "enums");
+    CollectionAssert.AreEqual(new[] { "Float32", "Float64", "Float16", "BFloat16" }, Enum.GetNames(typeof(DType)), "DType");
+    CollectionAssert.AreEqual(new[] { 0, 1, 2, 3 }, Enum.GetValues(typeof(DType)).Cast<int>().ToArray(), "DType values (the C header's)");
     foreach (Type t in Binding.GetExportedTypes().Where(t => typeof(Exception).IsAssignableFrom(t)))
       Assert.IsTrue(typeof(IDatasparseException).IsAssignableFrom(t), t.Name + " carries a Status");
   }

@@ -22,7 +22,7 @@ i = np.arange(batch.size).reshape(batch.shape)
 
 # Re-adding a batch under the same name warns (as PyTorch does): count them.
 with warnings.catch_warnings(record=True) as replaced, \
-        ds.DataNormSparsifier("L2", sparsity_level=0.1) as sparsifier:
+        ds.DataNormSparsifier(sparsity_level=0.1, norm="L2") as sparsifier:
     warnings.simplefilter("always", ds.DatasparseWarning)
     sparsifier.add_data("train_data", batch)
     scheduler = ds.DataScheduler(sparsifier, "sparsity_level", Gamma(2.0, 0.8))

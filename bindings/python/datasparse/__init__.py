@@ -4,13 +4,17 @@
     import datasparse as ds
 
     weights = np.random.default_rng(0).standard_normal((64, 64), dtype=np.float32)
-    with ds.DataNormSparsifier("L2", sparsity_level=0.5, block_cols=4) as sparsifier:
+    with ds.DataNormSparsifier(sparsity_level=0.5, sparse_block_shape=(1, 4), norm="L2") as sparsifier:
         sparsifier.add_data("layer1", weights)     # borrowed zero-copy
         sparsifier.step()
         mask = sparsifier.get_mask("layer1")       # uint8 array, 1 = keep
         sparsifier.squash_mask()                   # weights *= mask, in place
 
-Classes: DataNormSparsifier, DataSparsifier (override update_mask), DataScheduler,
+PyTorch's API (torch.ao.pruning._experimental.data_sparsifier / data_scheduler):
+DataNormSparsifier, BaseDataSparsifier (override update_mask(name, data, **config)),
+BaseDataScheduler (override get_schedule_param()); torch tensors, nn.Parameter and
+nn.Embedding(Bag) as data (see datasparse._data). Also: DataSparsifier (override
+update_mask(name, data, config, mask) on NumPy arrays), DataScheduler with a
 Schedule (override compute), BuiltinSchedule, LambdaFactor, Config. Errors are
 DatasparseError subclasses that are also the fitting built-in exceptions; the
 library's warnings are DatasparseWarning warnings, its other messages go to the
@@ -26,8 +30,9 @@ from . import _swig
 from ._errors import (CallbackError, CorruptError, DatasparseError, DatasparseWarning, FileError, InternalError,
                       InvalidArgumentError, NoMemoryError, NotFoundError, ShapeError, StateError, Status,
                       UnsupportedError, _from_status)
-from ._swig import (BuiltinSchedule, Config, DataNormSparsifier, DataScheduler, DataSparsifier, LambdaFactor, Schedule,
-                    Sparsifier)
+from ._swig import BuiltinSchedule, Config, DataScheduler, LambdaFactor, Schedule, Sparsifier
+from . import _data
+from ._data import BaseDataScheduler, BaseDataSparsifier, DataNormSparsifier, DataSparsifier
 
 
 class Norm(enum.IntEnum):
@@ -45,6 +50,8 @@ _logger = logging.getLogger("datasparse")
 def _on_log(level, message):
     """The library's log handler: warnings become DatasparseWarning, the rest go to logging."""
     if level >= 2:
+        if _data._quiet[0]:   # an internal re-registration (a torch tensor given new memory)
+            return
         # Attribute the warning to the first caller outside this package.
         frame, stacklevel = sys._getframe(1), 2
         while frame is not None and (frame.f_globals.get("__name__") or "").partition(".")[0] == __name__:
@@ -68,7 +75,7 @@ _swig.LogHandler.install(_log_bridge)
 atexit.register(_swig.LogHandler.install, None)
 
 __all__ = [
-    "BuiltinSchedule", "CallbackError", "Config", "CorruptError", "DataNormSparsifier", "DataScheduler",
+    "BaseDataScheduler", "BaseDataSparsifier", "BuiltinSchedule", "CallbackError", "Config", "CorruptError", "DataNormSparsifier", "DataScheduler",
     "DataSparsifier", "DatasparseError", "DatasparseWarning", "FileError", "InternalError", "InvalidArgumentError",
     "LambdaFactor", "NoMemoryError", "Norm", "NotFoundError", "Schedule", "ShapeError", "Sparsifier", "StateError",
     "Status", "UnsupportedError", "version",

@@ -61,7 +61,8 @@ class InvalidArgumentError(DatasparseError, ValueError):
     status = Status.INVALID_ARGUMENT
 
 
-class NotFoundError(DatasparseError, KeyError):
+class NotFoundError(DatasparseError, KeyError, ValueError):
+    """No such item or key: a KeyError, and the ValueError PyTorch's data sparsifier raises."""
     status = Status.NOT_FOUND
 
 

@@ -22,6 +22,7 @@ import org.datasparse.BuiltinSchedule;
 import org.datasparse.CallbackException;
 import org.datasparse.Config;
 import org.datasparse.CorruptStateException;
+import org.datasparse.DType;
 import org.datasparse.DataNormSparsifier;
 import org.datasparse.DataScheduler;
 import org.datasparse.DataSparsifier;
@@ -32,6 +33,7 @@ import org.datasparse.MaskView;
 import org.datasparse.Norm;
 import org.datasparse.Schedule;
 import org.datasparse.Status;
+import org.datasparse.TensorDesc;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -159,6 +161,14 @@ class PolicyTableTest {
     CASES.put("load_bytes_that_are_not_a_state", f -> f.sparsifier().loadFromBytes(new byte[] {1, 2, 3, 4, 5}));
     CASES.put("load_a_missing_file", f -> f.sparsifier().load(Path.of("/nonexistent/dir/state.bin")));
     CASES.put("null_name", f -> f.sparsifier().getMask(null));
+    CASES.put("add_tensor_with_a_negative_size", f -> f.sparsifier().addData("t", new double[8], 2, -4));
+    CASES.put("add_tensor_with_too_many_dimensions",
+        f -> f.sparsifier().addData("t", new double[1], 1, 1, 1, 1, 1, 1, 1, 1, 1));
+    CASES.put("add_tensor_shorter_than_its_shape",
+        f -> f.sparsifier().addData("t", new short[7], DType.FLOAT16, 2, 4));
+    CASES.put("add_tensor_of_another_element_type",
+        f -> f.sparsifier().addData("t", new float[8], new TensorDesc(DType.FLOAT64, 2, 4)));
+    CASES.put("get_data_in_another_element_type", f -> f.sparsifier().getDoubleData("w", true));
     CASES.put("squash_an_empty_list_of_names", f -> {
       FloatBuffer data = TestData.direct(new float[] {1, 2, 3, 4, 5, 6, 7, 8});
       DataNormSparsifier sparsifier = f.own(new DataNormSparsifier());

@@ -14,6 +14,7 @@ import org.datasparse.BuiltinSchedule;
 import org.datasparse.CallbackException;
 import org.datasparse.Config;
 import org.datasparse.CorruptStateException;
+import org.datasparse.DType;
 import org.datasparse.DataNormSparsifier;
 import org.datasparse.DataScheduler;
 import org.datasparse.DataSparsifier;
@@ -34,17 +35,18 @@ import org.datasparse.Schedule;
 import org.datasparse.Sparsifier;
 import org.datasparse.StateException;
 import org.datasparse.Status;
+import org.datasparse.TensorDesc;
 import org.datasparse.UnsupportedException;
 import org.junit.jupiter.api.Test;
 
 /** The public surface is Java's, not SWIG's: no SWIG member or module class, no finalize(), real enums. */
 class SurfaceTest {
   static final List<Class<?>> PUBLIC = List.of(BuiltinSchedule.class, CallbackException.class, Config.class,
-      CorruptStateException.class, DataNormSparsifier.class, DataScheduler.class, DataSparsifier.class, DataView.class,
-      DatasparseFailure.class, FileException.class, InternalException.class, InvalidArgumentException.class,
-      LambdaFactor.class, Library.class, LogHandler.class, LogLevel.class, MaskView.class, NoMemoryError.class,
-      Norm.class, NotFoundException.class, Schedule.class, Sparsifier.class, StateException.class, Status.class,
-      UnsupportedException.class);
+      CorruptStateException.class, DType.class, DataNormSparsifier.class, DataScheduler.class, DataSparsifier.class,
+      DataView.class, DatasparseFailure.class, FileException.class, InternalException.class,
+      InvalidArgumentException.class, LambdaFactor.class, Library.class, LogHandler.class, LogLevel.class,
+      MaskView.class, NoMemoryError.class, Norm.class, NotFoundException.class, Schedule.class, Sparsifier.class,
+      StateException.class, Status.class, TensorDesc.class, UnsupportedException.class);
 
   /** Public, or protected (visible to a subclass in another package). */
   static boolean visible(Member member) {
@@ -88,7 +90,10 @@ class SurfaceTest {
 
   @Test
   void enumsAreRealEnumsWithTheCValues() {
-    assertTrue(Status.class.isEnum() && Norm.class.isEnum() && LogLevel.class.isEnum());
+    assertTrue(Status.class.isEnum() && Norm.class.isEnum() && LogLevel.class.isEnum() && DType.class.isEnum());
+    assertEquals(List.of(DType.FLOAT32, DType.FLOAT64, DType.FLOAT16, DType.BFLOAT16), List.of(DType.values()));
+    assertEquals(List.of(0, 1, 2, 3), List.of(DType.values()).stream().map(DType::value).toList());
+    assertThrows(NoSuchFieldException.class, () -> DType.class.getField("DTYPE_MAX_ENUM"));
     assertEquals(11, Status.values().length);
     assertEquals(List.of(LogLevel.DEBUG, LogLevel.INFO, LogLevel.WARNING), List.of(LogLevel.values()));
     assertEquals(2, LogLevel.WARNING.value());

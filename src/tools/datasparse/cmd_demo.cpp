@@ -1,10 +1,17 @@
-/* datasparse demo: sparsifies built-in data with the norm sparsifier and
- * prints the sparsity each item reached. Uses only the public C API. */
+// datasparse demo: the seed's flow on built-in synthetic data (Quick start's
+// first command). Sparsifies built-in data with the norm sparsifier and
+// prints the sparsity each item reached, then a scheduled sparsification
+// over epochs. Uses only the public C API.
+#include "commands.hpp"
+
 #include <datasparse/datasparse.h>
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace dstool {
+namespace {
 
 #define CHECK(call)                                                                               \
     do {                                                                                          \
@@ -16,13 +23,13 @@
     } while (0)
 
 /* Deterministic pseudo-random data: a smooth pattern plus noise. */
-static void fill(float *data, int64_t n, unsigned seed) {
+void fill(float *data, int64_t n, unsigned seed) {
     uint64_t state = seed * 0x9E3779B97F4A7C15ull + 1;
     for (int64_t i = 0; i < n; ++i) {
         state ^= state << 13;
         state ^= state >> 7;
         state ^= state << 17;
-        data[i] = (float)sin((double)i * 0.01) + (float)((state >> 40) / 16777216.0 - 0.5);
+        data[i] = (float)std::sin((double)i * 0.01) + (float)((state >> 40) / 16777216.0 - 0.5);
     }
 }
 
@@ -39,23 +46,23 @@ struct gamma_params {
     double gamma, threshold;
 };
 
-static int gamma_schedule(void *user_data, const char *name, int64_t epoch, double base, double current,
+int gamma_schedule(void *user_data, const char *name, int64_t epoch, double base, double current,
                           double *out) {
-    const struct gamma_params *p = user_data;
+    const gamma_params *p = static_cast<const gamma_params *>(user_data);
     (void)name;
-    *out = epoch == 0 ? base : fmin(p->threshold, current * p->gamma);
+    *out = epoch == 0 ? base : std::fmin(p->threshold, current * p->gamma);
     return 0;
 }
 
 /* Swallows the expected "replacing data" warnings of the training loop. */
-static void quiet_log(void *user_data, int level, const char *message) {
+void quiet_log(void *user_data, int level, const char *message) {
     (void)user_data;
     if (level >= DS_LOG_WARNING && strstr(message, "replacing data") == NULL) fprintf(stderr, "warning: %s\n", message);
 }
 
 /* The seed's flow: each batch is added under one name and the sparsifier
  * steps; the scheduler steps once per epoch. */
-static void scheduled_training(void) {
+void scheduled_training() {
     enum { EPOCHS = 6, BATCHES = 4, ROWS = 64, COLS = 128 };
     struct gamma_params params = {2.0, 0.9};
     static float batch[ROWS * COLS];
@@ -94,7 +101,9 @@ static void scheduled_training(void) {
     ds_set_log_handler(NULL, NULL);
 }
 
-int main(void) {
+}  // namespace
+
+int cmd_demo() {
     const struct item items[] = {
         {"embedding", 512, 256, 0.5, 1, 4, 4},
         {"attention", 256, 256, 0.7, 2, 2, 4},
@@ -110,7 +119,7 @@ int main(void) {
     for (size_t i = 0; i < count; ++i) {
         const struct item *it = &items[i];
         ds_config *config = NULL;
-        buffers[i] = malloc(sizeof(float) * (size_t)(it->rows * it->cols));
+        buffers[i] = (float *)std::malloc(sizeof(float) * (size_t)(it->rows * it->cols));
         if (!buffers[i]) return 1;
         fill(buffers[i], it->rows * it->cols, (unsigned)i + 1);
         CHECK(ds_config_create(&config));
@@ -141,3 +150,5 @@ int main(void) {
     scheduled_training();
     return 0;
 }
+
+}  // namespace dstool

@@ -1,0 +1,38 @@
+// The subcommands (main.cpp parses the command line into these).
+#pragma once
+#include "settings.hpp"
+
+#include <string>
+#include <vector>
+
+namespace dstool {
+
+struct SparsifyArgs {
+    std::string in, out, config;
+    Selection selection;
+    bool quiet = false;
+};
+struct ScheduleArgs {
+    std::string kind, plot;
+    double base = 0.9;
+    int64_t epochs = 0;
+    std::vector<std::pair<std::string, double>> params;
+    bool quiet = false;
+};
+struct SweepArgs {
+    std::string file, csv, plot;
+    std::vector<double> levels;
+    std::vector<std::string> blocks, norms;
+    int zeros = -1;  // -1: the block size
+    int zstd_level = 3;
+    Selection selection;
+    bool quiet = false;
+};
+
+int cmd_sparsify(const SparsifyArgs &a);
+int cmd_inspect(const std::string &file, bool quiet);
+int cmd_schedule(const ScheduleArgs &a);
+int cmd_sweep(const SweepArgs &a);
+int cmd_demo();
+
+}  // namespace dstool
