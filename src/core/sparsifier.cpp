@@ -170,7 +170,11 @@ void Sparsifier::remove_data(const std::string &name) {
 void Sparsifier::set_group(const std::string &group, const std::vector<std::string> &members) {
     check_not_busy("set_group");
     if (custom_) fail(Status::invalid_argument, "groups need a norm sparsifier (group " + quoted(group) + ")");
-    check_name(group);
+    try {
+        check_name(group);
+    } catch (const Error &e) {
+        fail(e.status(), std::string("group: ") + e.what());
+    }
     if (members.empty()) fail(Status::invalid_argument, "group " + quoted(group) + " needs at least one member");
     std::unordered_set<std::string> seen;
     for (const std::string &m : members) {

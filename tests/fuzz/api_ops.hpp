@@ -34,6 +34,8 @@ enum Op : uint8_t {
     kSchedDestroy,   // slot
     kSchedVerbose,   // slot, verbose
     kAddTensor,      // name, version, dtype, ndim, shape, row stride, fill (ds_sparsifier_add_data_ex)
+    kSetGroup,       // group, count, names (ds_sparsifier_set_group), or remove (ds_sparsifier_remove_group)
+    kAddShard,       // name, rows, cols, fill: a shard holding every row of its tensor (one process)
     kOpCount
 };
 

@@ -125,6 +125,7 @@ struct Fuzz {
     ds_sparsifier *sp = nullptr;
     int kind = 0;
     std::map<std::string, Item> items;          // what the successful calls registered
+    std::map<std::string, std::vector<std::string>> groups;  // what set_group made (members in order)
     std::deque<std::vector<float>> pool;        // every buffer ever registered: alive to the end
     size_t pool_floats = 0;
     Slot slots[kSlots];
@@ -166,6 +167,7 @@ struct Fuzz {
             if (sp_destroyed) {
                 sp = nullptr;  // released by the library when the call returned
                 items.clear();
+                groups.clear();
                 for (Slot &s : slots)
                     if (s.h) s.orphan = true;
             }
@@ -530,7 +532,17 @@ struct Fuzz {
         const Before b = capture();
         const ds_status st = ds_sparsifier_remove_data(sp, n);
         if ((st == DS_OK) != (items.count(n) == 1)) breach("remove_data of '%s' returned %s", n, ds_status_string(st));
-        after("remove_data", st, b, false, [&] { items.erase(n); });
+        after("remove_data", st, b, false, [&] {
+            items.erase(n);
+            for (auto g = groups.begin(); g != groups.end(); ++g) {
+                auto m = std::find(g->second.begin(), g->second.end(), std::string(n));
+                if (m == g->second.end()) continue;
+                g->second.erase(m);
+                if (g->second.empty()) groups.erase(g);
+                break;
+            }
+        });
+        check_groups();
     }
 
     void op_step() {
@@ -928,11 +940,94 @@ struct Fuzz {
         }
     }
 
+    // Groups: valid ones (norm sparsifier, registered distinct names, in no
+    // other group) must be made, others refused; every later step must still
+    // succeed (a group of whole items always can).
+    void op_set_group() {
+        static const char *const kGroups[] = {"g", "h", "", "emb"};
+        const char *g = kGroups[in.pick(4)];
+        const unsigned count = in.pick(4);
+        if (count == 0) {
+            const Before b = capture();
+            const ds_status st = ds_sparsifier_remove_group(sp, g);
+            if ((st == DS_OK) != (groups.count(g) == 1)) breach("remove_group '%s' returned %s", g, ds_status_string(st));
+            after("remove_group", st, b, false, [&] { groups.erase(g); });
+            return;
+        }
+        std::vector<std::string> members;
+        std::vector<const char *> names;
+        for (unsigned i = 0; i < count; ++i) {
+            names.push_back(name());
+            members.push_back(names.back());
+        }
+        bool valid = kind != 2 && valid_name(g);
+        std::set<std::string> distinct(members.begin(), members.end());
+        valid = valid && distinct.size() == members.size();
+        for (const std::string &m : members) {
+            valid = valid && items.count(m);
+            for (const auto &kv : groups)
+                if (kv.first != g && std::find(kv.second.begin(), kv.second.end(), m) != kv.second.end()) valid = false;
+        }
+        const Before b = capture();
+        const ds_status st = ds_sparsifier_set_group(sp, g, names.data(), names.size());
+        if ((st == DS_OK) != valid)
+            breach("set_group '%s' of %u names returned %s (%s), the model says %s", g, count, ds_status_string(st),
+                   st == DS_OK ? "" : ds_last_error(), valid ? "valid" : "invalid");
+        after("set_group", st, b, false, [&] { groups[g] = members; });
+        check_groups();
+    }
+
+    void op_add_shard() {
+        const char *n = name();
+        const int64_t rows = kDims[in.pick(16)], cols = kDims[in.pick(16)];
+        const bool valid_shape = rows > 0 && cols > 0 && rows <= (int64_t{1} << 20) / cols;
+        const size_t count = valid_shape ? static_cast<size_t>(rows * cols) : 4;
+        if (pool_floats + count > kMaxPoolFloats) return;
+        pool.emplace_back(count);
+        pool_floats += count;
+        std::vector<float> &buf = pool.back();
+        for (size_t e = 0; e < count; ++e) buf[e] = kFloats[in.pick(12)];
+        ds_tensor_desc d = DS_TENSOR_DESC_INIT;
+        d.ndim = 2;
+        d.shape[0] = rows;
+        d.shape[1] = cols;
+        const Before b = capture();
+        const ds_status st = ds_sparsifier_add_shard(sp, n, buf.data(), &d, rows, 0, nullptr, 0);
+        const bool valid = kind != 2 && valid_name(n) && rows > 0 && cols > 0 &&
+                           rows <= INT64_MAX / cols;
+        if (valid && valid_shape && st != DS_OK && !sp_destroyed)
+            breach("add_shard of a whole %lldx%lld tensor failed: %s", (long long)rows, (long long)cols, ds_last_error());
+        if (!valid) expect_failure(st, DS_ERR_INVALID_ARGUMENT, "add_shard of an invalid shard");
+        after("add_shard", st, b, false, [&] {
+            items[n] = Item{rows, cols, cols, DS_DTYPE_FLOAT32, reinterpret_cast<uint8_t *>(buf.data())};
+        });
+    }
+
+    // The library's groups are the model's.
+    void check_groups() const {
+        if (!sp) return;
+        if (ds_sparsifier_group_count(sp) != groups.size())
+            breach("the sparsifier has %zu groups, the model %zu", ds_sparsifier_group_count(sp), groups.size());
+        for (size_t i = 0; i < groups.size(); ++i) {
+            const char *g = nullptr;
+            size_t count = 0;
+            if (ds_sparsifier_get_group(sp, i, &g, &count) != DS_OK) breach("get_group(%zu): %s", i, ds_last_error());
+            auto found = groups.find(g);
+            if (found == groups.end() || found->second.size() != count) breach("group '%s' is not the model's", g);
+            for (size_t m = 0; m < count; ++m) {
+                const char *member = nullptr;
+                if (ds_sparsifier_get_group_member(sp, g, m, &member) != DS_OK || found->second[m] != member)
+                    breach("member %zu of group '%s' is not the model's", m, g);
+            }
+        }
+    }
+
     void op_recreate() {
         const unsigned k = in.pick(3);
         ds_config *defaults = config();
         ds_sparsifier_destroy(sp);
         sp = nullptr;
+        groups.clear();
         for (Slot &s : slots)
             if (s.h) s.orphan = true;
         create_sparsifier(k, defaults);
@@ -961,7 +1056,8 @@ struct Fuzz {
         static const char *const kOpNames[] = {"add", "remove", "step", "set_param", "get_mask", "get_data", "squash",
                                                "set_mask_update", "save", "load", "sched_create", "sched_step",
                                                "sched_save", "sched_load", "behaviour", "inspect", "mutate_data",
-                                               "recreate", "sched_destroy", "sched_verbose", "add_tensor"};
+                                               "recreate", "sched_destroy", "sched_verbose", "add_tensor",
+                                               "set_group", "add_shard"};
         static_assert(sizeof kOpNames / sizeof kOpNames[0] == fuzz::kOpCount, "a name for every operation");
         create_sparsifier(in.pick(3), nullptr);
         for (int ops = 0; ops < kMaxOps && in.more(); ++ops) {
@@ -990,6 +1086,8 @@ struct Fuzz {
                 case fuzz::kSchedDestroy: op_sched_destroy(); break;
                 case fuzz::kSchedVerbose: op_sched_verbose(); break;
                 case fuzz::kAddTensor: op_add_tensor(); break;
+                case fuzz::kSetGroup: op_set_group(); break;
+                case fuzz::kAddShard: op_add_shard(); break;
                 default: break;
             }
         }

@@ -421,6 +421,18 @@ void api_sequences() {
         .op(kSchedCreate, {0, 7, 5, 4}).op(kSchedCreate, {0, 7, 0, 6})   // empty schedule_param, epoch INT64_MAX
         .op(kRecreate, {1, 1, 1, 14}).op(kInspect, {3, 4, 0, 1})
         .save("bad_arguments");
+    // groups: 0 g, 1 h, 2 "", 3 emb; set_group: group, count (0: remove), names...;
+    // add_shard: name, rows, cols, one value index (of 12) per element
+    Seq(0)
+        .op(kAdd, {0, 6, 6, 1, 0, 0}).op(kAdd, {1, 3, 7, 3, 0, 0})
+        .op(kAddShard, {2, 2, 6}).raw({1, 3, 5, 7, 9, 11, 0, 2, 4, 6, 8, 10, 1, 1, 1, 1, 5, 5, 5, 5, 0, 0, 9, 9})
+        .op(kSetGroup, {3, 3, 0, 1, 2}).op(kStep)        // a, b and the shard c ranked as one
+        .op(kSetGroup, {0, 1, 0})                        // a is in emb already: refused
+        .op(kSetGroup, {2, 1, 3})                        // a group without a name: refused
+        .op(kSchedCreate, {0, 7, 0, 0}).op(kStep).op(kSchedStep, {0})  // one level for emb
+        .op(kRemove, {0}).op(kStep)                      // a leaves emb
+        .op(kSetGroup, {3, 0}).op(kStep).op(kSetGroup, {3, 0})       // removed, then not found
+        .save("groups_and_shards");
 }
 
 Bytes read_file(const fs::path &p) {
