@@ -93,6 +93,10 @@ void Scheduler::step() {
     values.reserve(sp.items().size());
     bool in_order = true;
     std::vector<std::pair<size_t, const Item *>> followers;  // (position, the group's first member)
+    std::unordered_map<std::string, const Item *> leaders;   // a group's other members -> its first
+    if (param_ == keys::sparsity_level)
+        for (const Sparsifier::Group &g : sp.groups())
+            for (size_t m = 1; m < g.members.size(); ++m) leaders.emplace(g.members[m], sp.find(g.members.front()));
     {
         BusyFlag::Scope guard(busy_);
         BusyFlag::Scope scope(sp.busy_flag());  // the items cannot change under this loop
@@ -111,7 +115,8 @@ void Scheduler::step() {
             const double base = known ? known->base : current;
             // A group's level is one value: its first member's schedule,
             // given to every member (taken from the leader below).
-            const Item *leader = param_ == keys::sparsity_level ? sp.group_leader_of(it) : nullptr;
+            auto led = leaders.find(it.name);
+            const Item *leader = led == leaders.end() ? nullptr : led->second;
             if (leader) {
                 followers.emplace_back(items.size(), leader);
                 items.push_back(&it);
@@ -132,9 +137,12 @@ void Scheduler::step() {
     }
     busy_.check_open("scheduler", "step");
     sp.busy_flag().check_open("sparsifier", "scheduler step");
+    std::unordered_map<const Item *, size_t> position;  // of the leaders among the scheduled items
+    if (!followers.empty())
+        for (size_t i = 0; i < items.size(); ++i) position.emplace(items[i], i);
     for (const auto &f : followers) {
-        size_t i = 0;
-        while (i < items.size() && items[i] != f.second) ++i;
+        auto found = position.find(f.second);
+        const size_t i = found == position.end() ? items.size() : found->second;
         if (i == items.size())  // the leader has no value to schedule: the follower keeps its own
             sp.param_of(*items[f.first], param_, &values[f.first]);
         else

@@ -202,15 +202,6 @@ void Sparsifier::remove_group(const std::string &group) {
     groups_.erase(existing);
 }
 
-const Item *Sparsifier::group_leader_of(const Item &item) const {
-    for (const Group &g : groups_) {
-        auto m = std::find(g.members.begin(), g.members.end(), item.name);
-        if (m == g.members.end()) continue;
-        return m == g.members.begin() ? nullptr : items_.find(g.members.front());
-    }
-    return nullptr;
-}
-
 void Sparsifier::set_allreduce(Allreduce allreduce) {
     check_not_busy("set_allreduce");
     allreduce_ = std::move(allreduce);

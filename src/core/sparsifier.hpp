@@ -78,8 +78,6 @@ public:
         std::vector<std::string> members;
     };
     const std::vector<Group> &groups() const { return groups_; }
-    // The first member of the item's group if the item is another member, else null.
-    const Item *group_leader_of(const Item &item) const;
     // With an allreduce, every step runs the global selection, joined with
     // the other participants (null: this process alone).
     void set_allreduce(Allreduce allreduce);
