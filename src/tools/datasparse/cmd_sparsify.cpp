@@ -5,12 +5,16 @@
 #include "input.hpp"
 #include "sparsify.hpp"
 #include "terminal.hpp"
+#include "world.hpp"
 
 #include <chrono>
 
 namespace dstool {
 
 int cmd_sparsify(const SparsifyArgs &a) {
+    // Under mpirun (and built with MPI) or with --global: spread.cpp.
+    const std::unique_ptr<World> world = World::from_environment();
+    if (world->distributed() || a.global) return cmd_sparsify_spread(a, *world);
     const auto start = std::chrono::steady_clock::now();
     if (format_of(a.out) != format_of(a.in))
         fail(a.out, std::string("the output must have the input's format (") + format_name(format_of(a.in)) + ")");

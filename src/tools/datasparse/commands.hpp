@@ -11,6 +11,7 @@ struct SparsifyArgs {
     std::string in, out, config;
     Selection selection;
     bool quiet = false;
+    bool global = false;  // --global: one level over all selected tensors (one group)
 };
 struct ScheduleArgs {
     std::string kind, plot;
@@ -30,6 +31,8 @@ struct SweepArgs {
 };
 
 int cmd_sparsify(const SparsifyArgs &a);
+class World;
+int cmd_sparsify_spread(const SparsifyArgs &a, World &w);  // --global or under mpirun (spread.cpp)
 int cmd_inspect(const std::string &file, bool quiet);
 int cmd_schedule(const ScheduleArgs &a);
 int cmd_sweep(const SweepArgs &a);

@@ -51,6 +51,9 @@ int main(int argc, char **argv) {
     sparsify->add_option("--skip", sp.selection.skip, "Copy tensors whose name matches one of these globs unchanged")->expected(1, -1);
     sparsify->add_option("--config", sp.config, "JSON file: {\"defaults\": {...}, \"tensors\": {\"name or glob\": {...}}}");
     sparsify->add_flag("--quiet,-q", sp.quiet, "No progress and no table");
+    sparsify->add_flag("--global", sp.global,
+                       "One sparsity level over all selected tensors together (one group: small-norm tensors give up more); "
+                       "the level is the first selected tensor's; per-tensor sparsity overrides in --config are refused");
 
     // inspect
     std::string inspect_file;
