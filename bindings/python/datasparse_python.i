@@ -418,6 +418,7 @@ void _set_error_factory(PyObject *error_factory) {
  * keeps the object alive while registered, and copies what cannot be borrowed.
  * Addresses are plain integers here: these methods are private. */
 %rename("%s") datasparse::Sparsifier::_add_data_ex;
+%rename("%s") datasparse::Sparsifier::_add_shard_ex;
 %rename("%s") datasparse::Sparsifier::_get_desc;
 %rename("%s") datasparse::Sparsifier::_get_data_ex;
 %rename("%s") datasparse::Sparsifier::_get_mask_at;
