@@ -773,8 +773,10 @@ DS_CS_VIEW(datasparse::MaskView)
   private readonly global::System.Collections.Generic.Dictionary<string, global::System.Buffers.MemoryHandle> pins =
       new global::System.Collections.Generic.Dictionary<string, global::System.Buffers.MemoryHandle>();
 
-  // The allreduce set (its director), kept alive while set.
+  // The allreduce set (its director), kept alive while set (only referenced).
+#pragma warning disable 414
   private AllreduceNative allreduce;
+#pragma warning restore 414
 
   private sealed class DelegateAllreduce : AllreduceNative {
     private readonly Allreduce fn;
