@@ -9,7 +9,9 @@ namespace Datasparse {
 /// <see cref="CallbackException"/> whose InnerException it is, no mask changed; it must then be thrown
 /// on every participant.
 /// </summary>
-/// <param name="counts">This participant's counts (each at least 0), to sum in place.</param>
+/// <param name="counts">This participant's values, to sum in place: uint64 values in a long's bits (not all of
+/// them are counts: one is a fingerprint of any value), so sum them with unchecked +, whose wrapping gives the
+/// bits of the uint64 sum.</param>
 public delegate void Allreduce(long[] counts);
 
 }

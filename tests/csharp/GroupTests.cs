@@ -27,7 +27,7 @@ sealed class ThreadSum {
       if (!start.SignalAndWait(TimeSpan.FromSeconds(30))) throw new TimeoutException("start");
       lock (gate) {
         if (total == null) total = new long[counts.Length];
-        for (int i = 0; i < counts.Length; ++i) total[i] += counts[i];
+        for (int i = 0; i < counts.Length; ++i) total[i] = unchecked(total[i] + counts[i]);  // uint64 bits: wrapping sum
       }
       if (!added.SignalAndWait(TimeSpan.FromSeconds(30))) throw new TimeoutException("added");
       lock (gate) Array.Copy(total, counts, counts.Length);

@@ -469,7 +469,7 @@ class _PyTorchAPI:
 
     def set_allreduce(self, fn):
         """Joins this sparsifier's steps with other participants: fn(counts) sums counts (a NumPy
-        uint64 array) element-wise over every participant, in place (torch_allreduce() makes one
+        uint64 array; the sum wraps modulo 2**64) element-wise over every participant, in place (torch_allreduce() makes one
         on torch.distributed). Every participant then steps together with the same groups and
         shards. An exception raised by fn fails the step (raise it on every participant).
         fn None: this process alone again."""
@@ -942,8 +942,9 @@ class _FnAllreduce(_swig.Allreduce):
 
 def torch_allreduce(group=None):
     """An allreduce for set_allreduce() over torch.distributed (initialized by the caller; gloo
-    or any backend that sums int64 CPU tensors): all_reduce with SUM on the counts as int64
-    (they stay below 2**63)."""
+    or any backend that sums int64 CPU tensors): all_reduce with SUM on the uint64 counts viewed
+    as int64. Not every value is a count below 2**63 (one is a fingerprint of any value), but
+    the int64 sum wraps as the uint64 sum does, so its bits are the uint64 sum's."""
     torch = _torch()
     if torch is None:
         raise ImportError("torch_allreduce needs torch (torch.distributed)")

@@ -69,7 +69,7 @@ class GroupsTest {
           synchronized (this) {
             if (total == null) total = new long[counts.length];
             assertEquals(total.length, counts.length);
-            for (int i = 0; i < counts.length; ++i) total[i] += counts[i];
+            for (int i = 0; i < counts.length; ++i) total[i] += counts[i];  // uint64 bits: + wraps as uint64
           }
           added.await(30, TimeUnit.SECONDS);
           synchronized (this) {

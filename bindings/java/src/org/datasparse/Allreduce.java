@@ -14,7 +14,10 @@ public interface Allreduce {
   /**
    * Replaces each element of counts by its sum over every participant.
    *
-   * @param counts this participant's counts (each at least 0), to sum in place
+   * @param counts this participant's values, to sum in place: uint64 values
+   *     in a long's bits (not all of them are counts: one is a fingerprint
+   *     of any value), so sum them with {@code +}, whose wrapping gives the
+   *     bits of the uint64 sum
    */
   void sum(long[] counts);
 }
