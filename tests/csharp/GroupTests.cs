@@ -76,7 +76,7 @@ public class GroupTests {
   [Test]
   public void AGroupOfTwoItemsMasksLikeTheStackedItem() {
     const int cols = 8, rowsA = 4, rowsB = 6;
-    float[] a = Random(rowsA * cols, 1), b = Random(rowsB * cols, 2);
+    float[] a = Random(rowsA * cols, 1), b = Random(rowsB * cols, 2).Select(v => v * 0.25f).ToArray();
     float[] stacked = a.Concat(b).ToArray();
     foreach (double level in new[] { 0.3, 0.5, 0.8 }) {
       using (var group = Make(level, 2, 4))
@@ -91,6 +91,8 @@ public class GroupTests {
         one.Step();
         CollectionAssert.AreEqual(one.GetMask("ab"), group.GetMask("a").Concat(group.GetMask("b")).ToArray(),
                                   "level " + level);
+        Assert.Greater(TestData.Zeros(group.GetMask("b")) * rowsA, TestData.Zeros(group.GetMask("a")) * rowsB,
+                       "b (small) gives up more than its share");
         Assert.Greater(group.LastExchange().Item1, 0);  // a group exchanges even alone (with itself)
         Assert.AreEqual(Tuple.Create(0L, 0L), one.LastExchange());
       }

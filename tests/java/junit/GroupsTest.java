@@ -117,6 +117,7 @@ class GroupsTest {
   void aGroupOfTwoItemsMasksLikeTheStackedItem() {
     final int cols = 8, rowsA = 4, rowsB = 6;
     float[] a = random(rowsA * cols, 1), b = random(rowsB * cols, 2);
+    for (int i = 0; i < b.length; ++i) b[i] *= 0.25f;  // the small member gives up more than its share
     float[] stacked = new float[(rowsA + rowsB) * cols];
     System.arraycopy(a, 0, stacked, 0, a.length);
     System.arraycopy(b, 0, stacked, a.length, b.length);
@@ -136,6 +137,8 @@ class GroupsTest {
         System.arraycopy(group.getMask("a"), 0, got, 0, rowsA * cols);
         System.arraycopy(group.getMask("b"), 0, got, rowsA * cols, rowsB * cols);
         assertArrayEquals(expected, got, "level " + level);
+        assertTrue(TestData.zeros(group.getMask("b")) * rowsA > TestData.zeros(group.getMask("a")) * rowsB,
+                   "b (small) gives up more than its share");
         // A group's selection exchanges even alone (with itself); the plain item's does not.
         assertTrue(group.lastExchange()[0] > 0, Arrays.toString(group.lastExchange()));
         assertArrayEquals(new long[] {0, 0}, one.lastExchange());
