@@ -191,6 +191,12 @@ DS_CS_DISPOSE(datasparse::BuiltinSchedule, schedule (schedulers made from it kee
 %typemap(csdirectorout) double factor "Guarded$cscall"
 %typemap(csdirectorout) void updateMask "Guarded$cscall"
 %typemap(csdirectorout) void log "Guarded$cscall"
+%typemap(csdirectorout) void sum "Guarded$cscall"
+/* The allreduce's upcall: a failure its Guarded* wrapper reported fails the
+ * callback right after it (as the MaskView of updateMask, csharp_hooks.i). */
+%typemap(directorargout) datasparse::AllreduceCounts &counts %{
+    ds_cs::rethrow_callback_failure();
+%}
 
 /* The views and the config handed to updateMask live only during the
  * callback: their C# proxies are detached afterwards (later use throws
@@ -234,6 +240,27 @@ DS_CS_CALLBACK_ONLY(const datasparse::Config &config, Config)
     }
   }
 %}
+
+/* The allreduce: internal (Sparsifier.SetAllreduce takes a delegate). */
+%rename(AllreduceNative) datasparse::Allreduce;
+%typemap(csclassmodifiers) datasparse::Allreduce "internal abstract class"
+%csmethodmodifiers datasparse::Allreduce::Allreduce "internal"
+%csmethodmodifiers datasparse::Allreduce::sum "internal abstract"
+%warnfilter(844) datasparse::Allreduce::sum;  /* abstract: no body */
+%typemap(csout) void datasparse::Allreduce::sum ";"
+%typemap(cscode) datasparse::Allreduce %{
+  private void GuardedSum(AllreduceCounts counts) {
+    try {
+      Sum(counts);
+    } catch (global::System.Exception e) {
+      CallbackGuard.Fail(e);
+    }
+  }
+%}
+%typemap(csclassmodifiers) datasparse::AllreduceCounts "internal class"
+%csmethodmodifiers datasparse::AllreduceCounts::size "internal"
+%csmethodmodifiers datasparse::AllreduceCounts::get "internal"
+%csmethodmodifiers datasparse::AllreduceCounts::set "internal"
 
 /* The log handler: internal (Library.SetLogHandler takes a delegate). */
 %typemap(csclassmodifiers) datasparse::LogHandler "internal abstract class"
@@ -628,6 +655,65 @@ DS_CS_VIEW(datasparse::MaskView)
     }
 }
 
+/* Groups and shards (the public methods are the cscode's below). */
+%ignore datasparse::Sparsifier::addShardBorrowed;
+%ignore datasparse::Sparsifier::addShardCopy;
+%ignore datasparse::Sparsifier::setGroup;
+%ignore datasparse::Sparsifier::groupNames;
+%ignore datasparse::Sparsifier::groupMembers;
+%rename(RemoveGroupNative) datasparse::Sparsifier::removeGroup;
+%rename(GroupCountNative) datasparse::Sparsifier::groupCount;
+%rename(GetShardGlobalRowsNative) datasparse::Sparsifier::getShardGlobalRows;
+%rename(GetShardFirstRowNative) datasparse::Sparsifier::getShardFirstRow;
+%rename(LastExchangesNative) datasparse::Sparsifier::lastExchanges;
+%rename(LastExchangeBytesNative) datasparse::Sparsifier::lastExchangeBytes;
+%rename(SetAllreduceNative) datasparse::Sparsifier::setAllreduce;
+%csmethodmodifiers datasparse::Sparsifier::removeGroup "internal";
+%csmethodmodifiers datasparse::Sparsifier::groupCount "internal";
+%csmethodmodifiers datasparse::Sparsifier::getShardGlobalRows "internal";
+%csmethodmodifiers datasparse::Sparsifier::getShardFirstRow "internal";
+%csmethodmodifiers datasparse::Sparsifier::lastExchanges "internal";
+%csmethodmodifiers datasparse::Sparsifier::lastExchangeBytes "internal";
+%csmethodmodifiers datasparse::Sparsifier::setAllreduce "internal";
+%rename(AddShardBorrowedRaw) datasparse::Sparsifier::addShardBorrowedRaw;
+%rename(AddShardCopyRaw) datasparse::Sparsifier::addShardCopyRaw;
+%rename(SetGroupRaw) datasparse::Sparsifier::setGroupRaw;
+%rename(GroupNameAtRaw) datasparse::Sparsifier::groupNameAtRaw;
+%rename(GroupSizeRaw) datasparse::Sparsifier::groupSizeRaw;
+%rename(GroupMemberAtRaw) datasparse::Sparsifier::groupMemberAtRaw;
+%csmethodmodifiers datasparse::Sparsifier::addShardBorrowedRaw "internal";
+%csmethodmodifiers datasparse::Sparsifier::addShardCopyRaw "internal";
+%csmethodmodifiers datasparse::Sparsifier::setGroupRaw "internal";
+%csmethodmodifiers datasparse::Sparsifier::groupNameAtRaw "internal";
+%csmethodmodifiers datasparse::Sparsifier::groupSizeRaw "internal";
+%csmethodmodifiers datasparse::Sparsifier::groupMemberAtRaw "internal";
+%extend datasparse::Sparsifier {
+    void addShardBorrowedRaw(const std::string &name, void *data, size_t count, int elementSize, ds_dtype dtype,
+                             const long long *shape, int ndim, int64_t rowStride, int64_t globalRows,
+                             int64_t firstRow, const datasparse::Config *config, bool reuseMask) {
+        $self->addShardBorrowed(name, data, count, static_cast<size_t>(elementSize), dtype,
+                                std::vector<int64_t>(shape, shape + (shape ? ndim : 0)), rowStride, globalRows,
+                                firstRow, config, reuseMask);
+    }
+    void addShardCopyRaw(const std::string &name, const void *data, size_t count, int elementSize, ds_dtype dtype,
+                         const long long *shape, int ndim, int64_t rowStride, int64_t globalRows, int64_t firstRow,
+                         const datasparse::Config *config, bool reuseMask) {
+        $self->addShardCopy(name, data, count, static_cast<size_t>(elementSize), dtype,
+                            std::vector<int64_t>(shape, shape + (shape ? ndim : 0)), rowStride, globalRows, firstRow,
+                            config, reuseMask);
+    }
+    void setGroupRaw(const std::string &group, const char **names, int count) {
+        std::vector<std::string> list;
+        for (int i = 0; i < count; ++i) list.emplace_back(names[i]);
+        $self->setGroup(group, list);
+    }
+    std::string groupNameAtRaw(int index) const { return $self->groupNames().at(static_cast<size_t>(index)); }
+    int groupSizeRaw(const std::string &group) const { return static_cast<int>($self->groupMembers(group).size()); }
+    std::string groupMemberAtRaw(const std::string &group, int index) const {
+        return $self->groupMembers(group).at(static_cast<size_t>(index));
+    }
+}
+
 %csmethodmodifiers datasparse::Sparsifier::step "/// <summary>\n  /// Recomputes every (non-squashed) item's mask from its current data and config, if mask update is\n  /// enabled. All-or-nothing: on failure no mask changes.\n  /// </summary>\n  /// <exception cref=\"CallbackException\">An UpdateMask (of a DataSparsifier) threw.</exception>\n  public"
 %csmethodmodifiers datasparse::Sparsifier::getParam "/// <summary>A config value of an item (a norm sparsifier reports the effective zeros_per_block).</summary>\n  /// <param name=\"name\">The item.</param>\n  /// <param name=\"key\">The config key.</param>\n  /// <returns>The value.</returns>\n  /// <exception cref=\"System.Collections.Generic.KeyNotFoundException\">An unknown item or key.</exception>\n  public"
 %csmethodmodifiers datasparse::Sparsifier::setParam "/// <summary>Sets a config value of an item, checked like AddData's config.</summary>\n  /// <param name=\"name\">The item.</param>\n  /// <param name=\"key\">The config key.</param>\n  /// <param name=\"value\">The value.</param>\n  /// <exception cref=\"System.Collections.Generic.KeyNotFoundException\">An unknown item.</exception>\n  /// <exception cref=\"System.ArgumentException\">A value the sparsifier refuses.</exception>\n  public"
@@ -686,6 +772,175 @@ DS_CS_VIEW(datasparse::MaskView)
   // reads the caller's memory.)
   private readonly global::System.Collections.Generic.Dictionary<string, global::System.Buffers.MemoryHandle> pins =
       new global::System.Collections.Generic.Dictionary<string, global::System.Buffers.MemoryHandle>();
+
+  // The allreduce set (its director), kept alive while set (only referenced).
+#pragma warning disable 414
+  private AllreduceNative allreduce;
+#pragma warning restore 414
+
+  private sealed class DelegateAllreduce : AllreduceNative {
+    private readonly Allreduce fn;
+
+    internal DelegateAllreduce(Allreduce fn) {
+      this.fn = fn;
+    }
+
+    internal override void Sum(AllreduceCounts counts) {
+      long[] values = new long[counts.Size()];
+      for (int i = 0; i < values.Length; ++i) values[i] = counts.Get((uint)i);
+      fn(values);
+      for (int i = 0; i < values.Length; ++i) counts.Set((uint)i, values[i]);
+    }
+  }
+
+  /// <summary>
+  /// Joins this sparsifier's steps with other participants (threads or processes holding shards of the
+  /// same tensors, or the same groups): from now on each step exchanges a few histograms through
+  /// allreduce, and every participant must step together with the same groups and shards in the same
+  /// order. The sparsifier keeps allreduce until it is replaced or the sparsifier is disposed.
+  /// </summary>
+  /// <param name="allreduce">The sum over every participant, or null: this participant alone again.</param>
+  public void SetAllreduce(Allreduce allreduce) {
+    lock (this) {
+      AllreduceNative director = allreduce == null ? null : new DelegateAllreduce(allreduce);
+      SetAllreduceNative(director);
+      this.allreduce = director;
+    }
+  }
+
+  /// <summary>
+  /// What the last step exchanged with the other participants: allreduce calls, and the bytes of this
+  /// participant's payload (0 and 0 for a step with no group or shard).
+  /// </summary>
+  /// <returns>(Exchanges, Bytes).</returns>
+  public global::System.Tuple<long, long> LastExchange() {
+    return global::System.Tuple.Create(LastExchangesNative(), LastExchangeBytesNative());
+  }
+
+  /// <summary>
+  /// Creates or replaces a group: its items' blocks are ranked together, one selection over all of them
+  /// (at the level of the first). An item is in one group at most; removing an item removes it from its group.
+  /// </summary>
+  /// <param name="group">The group's name.</param>
+  /// <param name="names">Its items, in order (the order breaks ties).</param>
+  /// <exception cref="System.Collections.Generic.KeyNotFoundException">An unknown item.</exception>
+  /// <exception cref="System.ArgumentException">A bad name, an item named twice or in another group.</exception>
+  public void SetGroup(string group, params string[] names) {
+    BufferUtil.NotNull(group, "group");
+    BufferUtil.NotNull(names, "names");
+    for (int i = 0; i < names.Length; ++i)
+      if (names[i] == null) throw new global::System.ArgumentNullException("names", "names[" + i + "] is null");
+    SetGroupRaw(group, names, names.Length);
+  }
+
+  /// <summary>Removes a group (its items stay, each its own selection again).</summary>
+  /// <param name="group">The group's name.</param>
+  /// <exception cref="System.Collections.Generic.KeyNotFoundException">No such group.</exception>
+  public void RemoveGroup(string group) {
+    BufferUtil.NotNull(group, "group");
+    RemoveGroupNative(group);
+  }
+
+  /// <summary>The groups, in the order they were created: a read-only snapshot, group name to its items in order.</summary>
+  public global::System.Collections.Generic.IReadOnlyDictionary<string, global::System.Collections.Generic.IReadOnlyList<string>> Groups {
+    get {
+      var result = new global::System.Collections.Generic.Dictionary<string, global::System.Collections.Generic.IReadOnlyList<string>>();
+      int count = (int)GroupCountNative();
+      for (int g = 0; g < count; ++g) {
+        string group = GroupNameAtRaw(g);
+        var members = new string[GroupSizeRaw(group)];
+        for (int m = 0; m < members.Length; ++m) members[m] = GroupMemberAtRaw(group, m);
+        result[group] = global::System.Array.AsReadOnly(members);
+      }
+      return new global::System.Collections.ObjectModel.ReadOnlyDictionary<string, global::System.Collections.Generic.IReadOnlyList<string>>(result);
+    }
+  }
+
+  /// <summary>The item's global rows and first row ((0, 0) for an item that is not a shard).</summary>
+  /// <param name="name">The item.</param>
+  /// <returns>(GlobalRows, FirstRow).</returns>
+  /// <exception cref="System.Collections.Generic.KeyNotFoundException">An unknown item.</exception>
+  public global::System.Tuple<long, long> GetShard(string name) {
+    return global::System.Tuple.Create(GetShardGlobalRowsNative(name), GetShardFirstRowNative(name));
+  }
+
+  /// <summary>
+  /// Registers a copy of a float32 shard: rows [firstRow, firstRow + rows) of the matrix view of a tensor
+  /// of globalRows rows (rows: the product of every size but the last), whose other rows other
+  /// participants hold, joined by <see cref="SetAllreduce"/>. The masks are those one sparsifier holding
+  /// the whole tensor would compute. shape[0] may be 0 (a participant holding none of the rows). firstRow
+  /// must be a multiple of the item's block_rows, and a shard that is not the last must hold a multiple
+  /// of block_rows rows (checked at each step). Otherwise as AddData.
+  /// </summary>
+  /// <param name="name">A non-empty name without '.'.</param>
+  /// <param name="data">The shard's elements.</param>
+  /// <param name="globalRows">The rows of the whole tensor (at least 1).</param>
+  /// <param name="firstRow">The first row this shard holds.</param>
+  /// <param name="shape">This shard's sizes (at least 2; shape[0] may be 0).</param>
+  /// <exception cref="System.ArgumentException">A bad name, shape or rows, or too few elements.</exception>
+  public void AddShard(string name, float[] data, long globalRows, long firstRow, params long[] shape) {
+    AddShard(name, data, new TensorDesc(DType.Float32, shape), globalRows, firstRow);
+  }
+
+  /// <summary>Registers a copy of a float32 shard (see <see cref="AddShard(string, float[], long, long, long[])"/>).</summary>
+  /// <param name="name">A non-empty name without '.'.</param>
+  /// <param name="data">The shard's elements.</param>
+  /// <param name="desc">This shard's tensor: DType.Float32, shape (at least 2 sizes) and row stride.</param>
+  /// <param name="globalRows">The rows of the whole tensor (at least 1).</param>
+  /// <param name="firstRow">The first row this shard holds.</param>
+  /// <param name="config">Overrides of the defaults for this item, or null.</param>
+  /// <param name="reuseMask">Keep the mask of the item replaced (same matrix shape needed).</param>
+  /// <exception cref="System.ArgumentException">A bad name, descriptor, rows or config value, or too few elements.</exception>
+  public void AddShard(string name, float[] data, TensorDesc desc, long globalRows, long firstRow, Config config = null, bool reuseMask = false) {
+    BufferUtil.NotNull(data, "data");
+    BufferUtil.NotNull(desc, "desc");
+    if (desc.DType != DType.Float32) throw new global::System.ArgumentException("a float[] holds float32 data, desc's dtype is " + desc.DType, "desc");
+    using (var pin = BufferUtil.Pin(data))
+      AddShardCopyRaw(name, pin.Address, data.LongLength, sizeof(float), desc.DType, desc.ShapeArray, desc.Rank,
+                      desc.RowStride, globalRows, firstRow, config, reuseMask);
+    lock (pins) Unpin(name);
+  }
+
+  /// <summary>Registers a float32 shard, borrowed zero-copy (see <see cref="AddShard(string, global::System.Memory{float}, TensorDesc, long, long, Config, bool)"/>).</summary>
+  /// <param name="name">A non-empty name without '.'.</param>
+  /// <param name="data">The memory (e.g. <c>array.AsMemory()</c>, or a slice of it; empty when shape[0] is 0).</param>
+  /// <param name="globalRows">The rows of the whole tensor (at least 1).</param>
+  /// <param name="firstRow">The first row this shard holds.</param>
+  /// <param name="shape">This shard's sizes (at least 2; shape[0] may be 0).</param>
+  /// <exception cref="System.ArgumentException">A bad name, shape or rows, or too few elements.</exception>
+  public void AddShard(string name, global::System.Memory<float> data, long globalRows, long firstRow, params long[] shape) {
+    AddShard(name, data, new TensorDesc(DType.Float32, shape), globalRows, firstRow);
+  }
+
+  /// <summary>
+  /// Registers a float32 shard, borrowed zero-copy (pinned until the name is replaced or removed or the
+  /// sparsifier is disposed); the rows as <see cref="AddShard(string, float[], long, long, long[])"/>.
+  /// </summary>
+  /// <param name="name">A non-empty name without '.'.</param>
+  /// <param name="data">The memory.</param>
+  /// <param name="desc">This shard's tensor: DType.Float32, shape (at least 2 sizes) and row stride.</param>
+  /// <param name="globalRows">The rows of the whole tensor (at least 1).</param>
+  /// <param name="firstRow">The first row this shard holds.</param>
+  /// <param name="config">Overrides of the defaults for this item, or null.</param>
+  /// <param name="reuseMask">Keep the mask of the item replaced (same matrix shape needed).</param>
+  /// <exception cref="System.ArgumentException">A bad name, descriptor, rows or config value, or too few elements.</exception>
+  public void AddShard(string name, global::System.Memory<float> data, TensorDesc desc, long globalRows, long firstRow, Config config = null, bool reuseMask = false) {
+    BufferUtil.NotNull(desc, "desc");
+    global::System.Buffers.MemoryHandle pin = data.Pin();
+    try {
+      unsafe {
+        AddShardBorrowedRaw(name, (global::System.IntPtr)pin.Pointer, data.Length, sizeof(float), desc.DType,
+                            desc.ShapeArray, desc.Rank, desc.RowStride, globalRows, firstRow, config, reuseMask);
+      }
+    } catch {
+      pin.Dispose();
+      throw;
+    }
+    lock (pins) {
+      Unpin(name);
+      pins[name] = pin;
+    }
+  }
 
   /// <summary>
   /// Registers a copy of data under name: an array is always copied, so later changes to it are not

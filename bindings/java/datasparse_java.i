@@ -376,7 +376,7 @@ public enum%}
   }
 %}
 /* The views are never owned (they belong to the running callback). */
-%typemap(javabody) datasparse::DataView, datasparse::MaskView %{
+%typemap(javabody) datasparse::DataView, datasparse::MaskView, datasparse::AllreduceCounts %{
   private transient long swigCPtr;
 
   $javaclassname(long cPtr, boolean cMemoryOwn) {
@@ -938,6 +938,35 @@ public abstract class%}
 %javamethodmodifiers datasparse::Sparsifier::loadFromBytes "private";
 %javamethodmodifiers datasparse::Sparsifier::inCall "private";
 %ignore datasparse::Sparsifier::nameAt;
+/* Groups and shards: the public methods are the javacode's below. */
+%rename(addShardBorrowedNative) datasparse::Sparsifier::addShardBorrowed;
+%rename(addShardCopyNative) datasparse::Sparsifier::addShardCopy;
+%rename(setGroupNative) datasparse::Sparsifier::setGroup;
+%rename(removeGroupNative) datasparse::Sparsifier::removeGroup;
+%rename(setAllreduceNative) datasparse::Sparsifier::setAllreduce;
+%javamethodmodifiers datasparse::Sparsifier::addShardBorrowed "private";
+%javamethodmodifiers datasparse::Sparsifier::addShardCopy "private";
+%javamethodmodifiers datasparse::Sparsifier::setGroup "private";
+%javamethodmodifiers datasparse::Sparsifier::removeGroup "private";
+%javamethodmodifiers datasparse::Sparsifier::setAllreduce "private";
+%javamethodmodifiers datasparse::Sparsifier::groupCount "private";
+%javamethodmodifiers datasparse::Sparsifier::groupNames "private";
+%javamethodmodifiers datasparse::Sparsifier::groupMembers "private";
+%javamethodmodifiers datasparse::Sparsifier::getShardGlobalRows "private";
+%javamethodmodifiers datasparse::Sparsifier::getShardFirstRow "private";
+%javamethodmodifiers datasparse::Sparsifier::lastExchanges "private";
+%javamethodmodifiers datasparse::Sparsifier::lastExchangeBytes "private";
+/* The director behind Sparsifier.setAllreduce (package-private: the public
+ * type is the functional interface org.datasparse.Allreduce). */
+%rename(AllreduceNative) datasparse::Allreduce;
+%typemap(javaclassmodifiers) datasparse::Allreduce "abstract class";
+%javamethodmodifiers datasparse::Allreduce::Allreduce "";
+%javamethodmodifiers datasparse::Allreduce::sum "abstract";
+%typemap(javaout) void datasparse::Allreduce::sum ";"
+%typemap(javaclassmodifiers) datasparse::AllreduceCounts "final class";
+%javamethodmodifiers datasparse::AllreduceCounts::size "";
+%javamethodmodifiers datasparse::AllreduceCounts::get "";
+%javamethodmodifiers datasparse::AllreduceCounts::set "";
 
 %javamethodmodifiers datasparse::Sparsifier::step "
   /**
@@ -1127,6 +1156,182 @@ public abstract class%}
   /* The direct buffers borrowed by name: the native side holds their
    * addresses, so they must stay reachable while registered. */
   private final java.util.Map<String, java.nio.Buffer> borrowed = new java.util.HashMap<>();
+
+  /* The allreduce set (its director), kept reachable while set. */
+  private AllreduceNative allreduce;
+
+  /**
+   * Registers a float32 shard, borrowed zero-copy (see
+   * {@link #addShard(String, java.nio.Buffer, TensorDesc, long, long, Config, boolean)}).
+   *
+   * @param name a non-empty name without '.'
+   * @param data a direct, writable, native-order buffer (may have nothing
+   *     remaining when shape[0] is 0)
+   * @param globalRows the rows of the whole tensor
+   * @param firstRow the first of them this shard holds
+   * @param shape this shard's sizes (at least 2, shape[0] may be 0)
+   * @throws IllegalArgumentException for a bad name, shape, buffer or rows
+   */
+  public void addShard(String name, java.nio.FloatBuffer data, long globalRows, long firstRow, long... shape) {
+    addShard(name, data, new TensorDesc(DType.FLOAT32, shape), globalRows, firstRow, null, false);
+  }
+
+  /**
+   * Registers a shard, borrowed zero-copy: rows [firstRow, firstRow + rows)
+   * of the matrix view of a tensor of globalRows rows (rows: the product of
+   * every size but the last) whose other rows other participants hold,
+   * joined by {@link #setAllreduce}. The masks are those one sparsifier
+   * holding the whole tensor would compute. desc's first size may be 0 (a
+   * participant holding none of the rows). firstRow must be a multiple of
+   * the item's block_rows, and a shard that is not the last must hold a
+   * multiple of block_rows rows (checked at each step). Otherwise as
+   * {@link #addData(String, java.nio.Buffer, TensorDesc, Config, boolean)}.
+   *
+   * @param name a non-empty name without '.'
+   * @param data a direct, writable buffer in native byte order
+   * @param desc this shard's tensor: dtype, shape (at least 2 sizes) and row stride
+   * @param globalRows the rows of the whole tensor (at least 1)
+   * @param firstRow the first row this shard holds
+   * @param config overrides of the defaults for this item, or null
+   * @param reuseMask keep the mask of the item replaced (same matrix shape needed)
+   * @throws IllegalArgumentException for a bad name, descriptor, buffer, rows or config value
+   * @throws IllegalStateException if config is closed
+   */
+  public synchronized void addShard(String name, java.nio.Buffer data, TensorDesc desc, long globalRows,
+                                    long firstRow, Config config, boolean reuseMask) {
+    java.util.Objects.requireNonNull(name, "name");
+    checkBorrowable(java.util.Objects.requireNonNull(data, "data"));
+    java.util.Objects.requireNonNull(desc, "desc");
+    addShardBorrowedNative(name, data.slice(), desc.dtype(), desc.shapeArray(), desc.rowStride(), globalRows,
+                           firstRow, config, reuseMask);
+    borrowed.put(name, data);
+  }
+
+  /**
+   * Registers a copy of a float32 shard (see
+   * {@link #addShard(String, float[], TensorDesc, long, long, Config, boolean)}).
+   *
+   * @param name a non-empty name without '.'
+   * @param data the shard's elements (empty when shape[0] is 0)
+   * @param globalRows the rows of the whole tensor
+   * @param firstRow the first of them this shard holds
+   * @param shape this shard's sizes (at least 2, shape[0] may be 0)
+   * @throws IllegalArgumentException for a bad name, shape or rows, or too few elements
+   */
+  public void addShard(String name, float[] data, long globalRows, long firstRow, long... shape) {
+    addShard(name, data, new TensorDesc(DType.FLOAT32, shape), globalRows, firstRow, null, false);
+  }
+
+  /**
+   * Registers a copy of a float32 shard that the sparsifier owns (copied as
+   * {@link #addData(String, float[], TensorDesc, Config, boolean)} copies;
+   * the rows as
+   * {@link #addShard(String, java.nio.Buffer, TensorDesc, long, long, Config, boolean)}).
+   *
+   * @param name a non-empty name without '.'
+   * @param data the shard's elements
+   * @param desc this shard's tensor: {@link DType#FLOAT32}, shape (at least 2 sizes) and row stride
+   * @param globalRows the rows of the whole tensor (at least 1)
+   * @param firstRow the first row this shard holds
+   * @param config overrides of the defaults for this item, or null
+   * @param reuseMask keep the mask of the item replaced (same matrix shape needed)
+   * @throws IllegalArgumentException for a bad name, descriptor, rows or config value, or too few elements
+   * @throws IllegalStateException if config is closed
+   */
+  public synchronized void addShard(String name, float[] data, TensorDesc desc, long globalRows, long firstRow,
+                                    Config config, boolean reuseMask) {
+    java.util.Objects.requireNonNull(name, "name");
+    java.util.Objects.requireNonNull(data, "data");
+    java.util.Objects.requireNonNull(desc, "desc");
+    addShardCopyNative(name, data, desc.dtype(), desc.shapeArray(), desc.rowStride(), globalRows, firstRow, config,
+                       reuseMask);
+    borrowed.remove(name);
+  }
+
+  /**
+   * The item's global rows and first row ({0, 0} for an item that is not a shard).
+   *
+   * @param name the item
+   * @return {globalRows, firstRow}
+   * @throws java.util.NoSuchElementException for an unknown item
+   */
+  public long[] getShard(String name) {
+    return new long[] {getShardGlobalRows(name), getShardFirstRow(name)};
+  }
+
+  /**
+   * Creates or replaces a group: its items' blocks are ranked together, one
+   * selection over all of them (at the level of the first member). An item
+   * is in one group at most; removing an item removes it from its group.
+   *
+   * @param group the group's name
+   * @param names its items, in order (the order breaks ties)
+   * @throws java.util.NoSuchElementException for an unknown item
+   * @throws IllegalArgumentException for a bad name, an item named twice or in another group
+   */
+  public void setGroup(String group, String... names) {
+    setGroupNative(java.util.Objects.requireNonNull(group, "group"), java.util.Objects.requireNonNull(names, "names"));
+  }
+
+  /**
+   * Removes a group (its items stay, each its own selection again).
+   *
+   * @param group the group's name
+   * @throws java.util.NoSuchElementException if there is no such group
+   */
+  public void removeGroup(String group) {
+    removeGroupNative(java.util.Objects.requireNonNull(group, "group"));
+  }
+
+  /**
+   * The groups, in the order they were created: a read-only snapshot,
+   * group name to its items in order.
+   *
+   * @return an unmodifiable map
+   */
+  public java.util.Map<String, java.util.List<String>> groups() {
+    java.util.Map<String, java.util.List<String>> out = new java.util.LinkedHashMap<>();
+    for (String group : groupNames()) out.put(group, groupMembers(group));
+    return java.util.Collections.unmodifiableMap(out);
+  }
+
+  /**
+   * Joins this sparsifier's steps with other participants (threads or
+   * processes holding shards of the same tensors, or the same groups):
+   * from now on each step exchanges a few histograms through allreduce,
+   * and every participant must step together with the same groups and
+   * shards in the same order. The sparsifier keeps allreduce until it is
+   * replaced or the sparsifier is closed.
+   *
+   * @param allreduce the sum over every participant, or null: this
+   *     participant alone again
+   */
+  public synchronized void setAllreduce(Allreduce allreduce) {
+    AllreduceNative director = null;
+    if (allreduce != null) {
+      director = new AllreduceNative() {
+        @Override
+        void sum(AllreduceCounts counts) {
+          long[] values = new long[Math.toIntExact(counts.size())];
+          for (int i = 0; i < values.length; ++i) values[i] = counts.get(i);
+          allreduce.sum(values);
+          for (int i = 0; i < values.length; ++i) counts.set(i, values[i]);
+        }
+      };
+    }
+    setAllreduceNative(director);
+    this.allreduce = director;
+  }
+
+  /**
+   * What the last step exchanged with the other participants.
+   *
+   * @return {allreduce calls, bytes of this participant's payload}; {0, 0}
+   *     for a step with no group or shard
+   */
+  public long[] lastExchange() {
+    return new long[] {lastExchanges(), lastExchangeBytes()};
+  }
 
   /**
    * Releases the native sparsifier now, and the buffers it borrowed; any

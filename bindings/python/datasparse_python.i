@@ -418,6 +418,7 @@ void _set_error_factory(PyObject *error_factory) {
  * keeps the object alive while registered, and copies what cannot be borrowed.
  * Addresses are plain integers here: these methods are private. */
 %rename("%s") datasparse::Sparsifier::_add_data_ex;
+%rename("%s") datasparse::Sparsifier::_add_shard_ex;
 %rename("%s") datasparse::Sparsifier::_get_desc;
 %rename("%s") datasparse::Sparsifier::_get_data_ex;
 %rename("%s") datasparse::Sparsifier::_get_mask_at;
@@ -445,6 +446,26 @@ void _set_error_factory(PyObject *error_factory) {
     for (size_t i = 0; i < values.size(); ++i)
         PyTuple_SET_ITEM($result, static_cast<Py_ssize_t>(i), PyLong_FromLongLong(values[i]));
 }
+/* Groups and shards: the public methods are datasparse/_data.py's (set_group,
+ * groups, add_shard, get_shard, set_allreduce, last_exchange). */
+%rename(_group_count) datasparse::Sparsifier::groupCount;
+%rename(_group_names) datasparse::Sparsifier::groupNames;
+%rename(_group_members) datasparse::Sparsifier::groupMembers;
+%rename(_get_shard_global_rows) datasparse::Sparsifier::getShardGlobalRows;
+%rename(_get_shard_first_row) datasparse::Sparsifier::getShardFirstRow;
+%rename(_last_exchanges) datasparse::Sparsifier::lastExchanges;
+%rename(_last_exchange_bytes) datasparse::Sparsifier::lastExchangeBytes;
+/* The counts of an Allreduce's sum(), as a writable memoryview of uint64
+ * (valid only during that call: datasparse/_data.py copies it). */
+%rename("%s") datasparse::AllreduceCounts::_memory;
+%feature("nothreadallow") datasparse::AllreduceCounts::_memory;   /* makes a PyObject */
+%extend datasparse::AllreduceCounts {
+    PyObject *_memory() {
+        uint64_t *raw = $self->raw();
+        return PyMemoryView_FromMemory(reinterpret_cast<char *>(raw),
+                                       static_cast<Py_ssize_t>($self->size() * sizeof(uint64_t)), PyBUF_WRITE);
+    }
+}
 %extend datasparse::Sparsifier {
     void _add_data_ex(const std::string &name, uintptr_t address, int dtype, const std::vector<long long> &shape,
                       int64_t row_stride, const datasparse::Config *config = nullptr, bool reuse_mask = false) {
@@ -460,6 +481,23 @@ void _set_error_factory(PyObject *error_factory) {
         datasparse::detail::check(ds_sparsifier_add_data_ex($self->h(), name.c_str(), reinterpret_cast<void *>(address),
                                                             &desc, config ? config->handle() : nullptr,
                                                             reuse_mask ? 1 : 0));
+    }
+    /* A shard (ds_sparsifier_add_shard): as _add_data_ex, shape[0] may be 0 (address may then be 0). */
+    void _add_shard_ex(const std::string &name, uintptr_t address, int dtype, const std::vector<long long> &shape,
+                       int64_t row_stride, int64_t global_rows, int64_t first_row,
+                       const datasparse::Config *config = nullptr, bool reuse_mask = false) {
+        datasparse::detail::Call<datasparse::Sparsifier> call($self);
+        if (shape.size() < 2 || shape.size() > DS_MAX_DIMS)
+            throw datasparse::Error(DS_ERR_INVALID_ARGUMENT, "a shard must have 2 to " + std::to_string(DS_MAX_DIMS) +
+                                                                 " dimensions, got " + std::to_string(shape.size()));
+        ds_tensor_desc desc = DS_TENSOR_DESC_INIT;
+        desc.dtype = static_cast<ds_dtype>(dtype);
+        desc.ndim = static_cast<int32_t>(shape.size());
+        for (size_t i = 0; i < shape.size(); ++i) desc.shape[i] = shape[i];
+        desc.row_stride = row_stride;
+        datasparse::detail::check(ds_sparsifier_add_shard($self->h(), name.c_str(), reinterpret_cast<void *>(address),
+                                                          &desc, global_rows, first_row,
+                                                          config ? config->handle() : nullptr, reuse_mask ? 1 : 0));
     }
     /* (dtype, shape, row_stride) as registered. */
     std::vector<long long> _get_desc(const std::string &name) const {

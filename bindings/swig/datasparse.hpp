@@ -10,6 +10,7 @@
 // the callback.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <exception>
@@ -195,7 +196,8 @@ inline std::string shape_text(const int64_t *shape, size_t ndim) {
 
 // The descriptor of (dtype, shape, rowStride), checked: the C API would
 // check the same, but the span of the tensor (below) needs them first.
-inline ds_tensor_desc tensor_desc(ds_dtype dtype, const std::vector<int64_t> &shape, int64_t rowStride) {
+inline ds_tensor_desc tensor_desc(ds_dtype dtype, const std::vector<int64_t> &shape, int64_t rowStride,
+                                  bool shard = false) {
     if (ds_dtype_size(dtype) == 0)
         fail(DS_ERR_INVALID_ARGUMENT, "dtype must be float32 (0), float64 (1), float16 (2) or bfloat16 (3), got " +
                                           std::to_string(static_cast<long long>(dtype)));
@@ -203,8 +205,13 @@ inline ds_tensor_desc tensor_desc(ds_dtype dtype, const std::vector<int64_t> &sh
         fail(DS_ERR_INVALID_ARGUMENT, "shape must have 1 to " + std::to_string(DS_MAX_DIMS) + " dimensions, got " +
                                           std::to_string(shape.size()) +
                                           (shape.empty() ? "" : " (" + shape_text(shape.data(), shape.size()) + ")"));
+    // A shard may hold no rows (shape[0] == 0: a participant without any).
+    if (shard && shape.size() < 2)
+        fail(DS_ERR_INVALID_ARGUMENT, "a shard's shape must have at least 2 dimensions, got " +
+                                          std::to_string(shape.size()) + " (" + shape_text(shape.data(), shape.size()) +
+                                          ")");
     for (size_t i = 0; i < shape.size(); ++i)
-        if (shape[i] < 1)
+        if (shape[i] < (shard && i == 0 ? 0 : 1))
             fail(DS_ERR_INVALID_ARGUMENT,
                  "shape[" + std::to_string(i) + "] must be >= 1, got " + std::to_string(shape[i]));
     const int64_t last = shape.back();
@@ -232,6 +239,7 @@ inline uint64_t tensor_span(const ds_tensor_desc &d) {
     for (int i = 0; i + 1 < d.ndim; ++i)
         if (__builtin_mul_overflow(rows, static_cast<uint64_t>(d.shape[i]), &rows))
             fail(DS_ERR_INVALID_ARGUMENT, "the " + tensor_text(d) + " has too many elements");
+    if (rows == 0) return 0;  // an empty shard
     const uint64_t cols = static_cast<uint64_t>(d.shape[d.ndim - 1]);
     const uint64_t stride = d.row_stride ? static_cast<uint64_t>(d.row_stride) : cols;
     uint64_t span = 0;
@@ -410,6 +418,60 @@ private:
     detail::Shape shape_;
 };
 
+// The counts an Allreduce sums, valid only during its sum() call (afterwards
+// every access fails with DS_ERR_STATE).
+class AllreduceCounts {
+public:
+    size_t size() const { return count_; }
+    int64_t get(size_t index) const { return static_cast<int64_t>(data()[at(index)]); }
+    // The uint64 counts as int64 bits: a language without unsigned 64-bit
+    // integers sums them with its wrapping +, which gives the uint64 sum's
+    // bits (not every element is a count: one is a fingerprint, any value).
+    void set(size_t index, int64_t value) { data()[at(index)] = static_cast<uint64_t>(value); }
+
+    // Binding use only.
+    uint64_t *raw() const { return data(); }
+    void reset(uint64_t *counts, size_t count) {
+        counts_ = counts;
+        count_ = count;
+    }
+
+private:
+    uint64_t *data() const {
+        if (!counts_) detail::fail(DS_ERR_STATE, "AllreduceCounts is only valid during the sum() that received it");
+        return counts_;
+    }
+    size_t at(size_t index) const {
+        if (index >= count_)
+            detail::fail(DS_ERR_INVALID_ARGUMENT,
+                         "index " + std::to_string(index) + " out of range for " + std::to_string(count_) + " counts");
+        return index;
+    }
+    uint64_t *counts_ = nullptr;
+    size_t count_ = 0;
+};
+
+// Sums counts element-wise over every participant, in place (as
+// MPI_Allreduce with MPI_SUM): subclass and override sum(counts). Throwing
+// fails the step (it must then fail on every participant).
+class Allreduce {
+public:
+    virtual ~Allreduce() {}
+    virtual void sum(AllreduceCounts &counts) = 0;
+
+    // Binding use only.
+    static int trampoline(void *self, uint64_t *counts, size_t count) {
+        auto *me = static_cast<Allreduce *>(self);
+        me->counts_.reset(counts, count);
+        const int rc = detail::call_user("unknown exception in sum", [&] { me->sum(me->counts_); });
+        me->counts_.reset(nullptr, 0);
+        return rc;
+    }
+
+private:
+    AllreduceCounts counts_;
+};
+
 // What the sparsifiers share. Not constructed directly.
 class Sparsifier {
 public:
@@ -449,40 +511,82 @@ public:
     void addTensorBorrowed(const std::string &name, void *data, size_t count, size_t elementSize, ds_dtype dtype,
                            const std::vector<int64_t> &shape, int64_t rowStride, const Config *config = nullptr,
                            bool reuseMask = false) {
-        Call call(this);
-        ds_sparsifier *s = h();
-        const ds_tensor_desc desc = detail::tensor_desc(dtype, shape, rowStride);
-        detail::check_tensor_data(count, elementSize, desc);
-        detail::check_tensor_alignment(data, desc);
-        detail::check(ds_sparsifier_add_data_ex(s, name.c_str(), data, &desc, config ? config->handle() : nullptr,
-                                                detail::flag(reuseMask)));
-        owned_.erase(name);
+        addBorrowed(name, data, count, elementSize, dtype, shape, rowStride, nullptr, config, reuseMask);
     }
     // Registers a contiguous copy of such a tensor that this object owns (the
     // copy has no row stride: getRowStride gives 0).
     void addTensorCopy(const std::string &name, const void *data, size_t count, size_t elementSize, ds_dtype dtype,
                        const std::vector<int64_t> &shape, int64_t rowStride, const Config *config = nullptr,
                        bool reuseMask = false) {
-        Call call(this);
-        ds_sparsifier *s = h();
-        ds_tensor_desc desc = detail::tensor_desc(dtype, shape, rowStride);
-        detail::check_tensor_data(count, elementSize, desc);
-        const ds_config *c = config ? config->handle() : nullptr;
-        const size_t es = ds_dtype_size(desc.dtype);
-        const size_t cols = static_cast<size_t>(desc.shape[desc.ndim - 1]);
-        size_t rows = 1;  // no overflow: check_tensor_data checked the span
-        for (int i = 0; i + 1 < desc.ndim; ++i) rows *= static_cast<size_t>(desc.shape[i]);
-        const size_t row_bytes = cols * es;
-        const size_t stride_bytes = (desc.row_stride ? static_cast<size_t>(desc.row_stride) : cols) * es;
-        // doubles: aligned for every dtype
-        auto copy = std::make_shared<std::vector<double>>((rows * row_bytes + sizeof(double) - 1) / sizeof(double));
-        auto *to = reinterpret_cast<unsigned char *>(copy->data());
-        const auto *from = static_cast<const unsigned char *>(data);
-        for (size_t r = 0; r < rows; ++r) std::memcpy(to + r * row_bytes, from + r * stride_bytes, row_bytes);
-        desc.row_stride = 0;
-        detail::check(ds_sparsifier_add_data_ex(s, name.c_str(), copy->data(), &desc, c, detail::flag(reuseMask)));
-        owned_[name] = std::move(copy);
+        addCopy(name, data, count, elementSize, dtype, shape, rowStride, nullptr, config, reuseMask);
     }
+    // Shards (ds_sparsifier_add_shard): rows [firstRow, firstRow + rows) of
+    // a tensor of globalRows rows whose other rows other participants hold.
+    // As addTensorBorrowed/addTensorCopy; shape has at least 2 sizes and
+    // shape[0] may be 0 (a participant holding none of the rows).
+    void addShardBorrowed(const std::string &name, void *data, size_t count, size_t elementSize, ds_dtype dtype,
+                          const std::vector<int64_t> &shape, int64_t rowStride, int64_t globalRows, int64_t firstRow,
+                          const Config *config = nullptr, bool reuseMask = false) {
+        const int64_t rows[2] = {globalRows, firstRow};
+        addBorrowed(name, data, count, elementSize, dtype, shape, rowStride, rows, config, reuseMask);
+    }
+    void addShardCopy(const std::string &name, const void *data, size_t count, size_t elementSize, ds_dtype dtype,
+                      const std::vector<int64_t> &shape, int64_t rowStride, int64_t globalRows, int64_t firstRow,
+                      const Config *config = nullptr, bool reuseMask = false) {
+        const int64_t rows[2] = {globalRows, firstRow};
+        addCopy(name, data, count, elementSize, dtype, shape, rowStride, rows, config, reuseMask);
+    }
+    // The item's global row count and first row (0 and 0: not a shard).
+    int64_t getShardGlobalRows(const std::string &name) const { return shard(name).first; }
+    int64_t getShardFirstRow(const std::string &name) const { return shard(name).second; }
+    // Groups: one selection over several items (ds_sparsifier_set_group).
+    void setGroup(const std::string &group, const std::vector<std::string> &names) {
+        static const char *const no_names[1] = {nullptr};
+        std::vector<const char *> list;
+        for (const auto &n : names) list.push_back(n.c_str());
+        detail::check(ds_sparsifier_set_group(h(), group.c_str(), list.empty() ? no_names : list.data(), list.size()));
+    }
+    void removeGroup(const std::string &group) { detail::check(ds_sparsifier_remove_group(h(), group.c_str())); }
+    size_t groupCount() const {
+        h();  // a closed sparsifier fails
+        return ds_sparsifier_group_count(h());
+    }
+    std::vector<std::string> groupNames() const {
+        std::vector<std::string> out;
+        for (size_t i = 0, n = groupCount(); i < n; ++i) {
+            const char *name = nullptr;
+            size_t count = 0;
+            detail::check(ds_sparsifier_get_group(h(), i, &name, &count));
+            out.push_back(name);
+        }
+        return out;
+    }
+    std::vector<std::string> groupMembers(const std::string &group) const {
+        std::vector<std::string> out;
+        for (size_t i = 0, n = groupCount(); i < n; ++i) {
+            const char *name = nullptr;
+            size_t count = 0;
+            detail::check(ds_sparsifier_get_group(h(), i, &name, &count));
+            if (group != name) continue;
+            for (size_t m = 0; m < count; ++m) {
+                const char *member = nullptr;
+                detail::check(ds_sparsifier_get_group_member(h(), group.c_str(), m, &member));
+                out.push_back(member);
+            }
+            return out;
+        }
+        detail::fail(DS_ERR_NOT_FOUND, "no group named '" + group + "'");
+        return out;
+    }
+    // Joins this sparsifier's steps with other participants through
+    // allreduce (nullptr: this process alone again). The object must stay
+    // alive while set (the languages keep it).
+    void setAllreduce(Allreduce *allreduce) {
+        detail::check(ds_sparsifier_set_allreduce(h(), allreduce ? &Allreduce::trampoline : nullptr, allreduce));
+    }
+    // What the last step exchanged: allreduce calls and bytes.
+    int64_t lastExchanges() const { return exchange().first; }
+    int64_t lastExchangeBytes() const { return exchange().second; }
     // The item's tensor as registered (an item added as a float matrix is a
     // 2-D float32 tensor; a copy has row stride 0).
     ds_dtype getDtype(const std::string &name) const { return desc(name).dtype; }
@@ -502,7 +606,8 @@ public:
                                                       ds_dtype_name(d.dtype) + " data has " + std::to_string(es) +
                                                       "-byte ones");
         const size_t bytes = count > SIZE_MAX / elementSize ? SIZE_MAX : count * elementSize;
-        detail::check(ds_sparsifier_get_data_ex(h(), name.c_str(), detail::flag(original), out, bytes));
+        double none[1];
+        detail::check(ds_sparsifier_get_data_ex(h(), name.c_str(), detail::flag(original), out ? out : none, bytes));
     }
     void removeData(const std::string &name) {
         detail::check(ds_sparsifier_remove_data(h(), name.c_str()));
@@ -512,11 +617,15 @@ public:
         Call call(this);  // updateMask and the log handler run inside
         detail::check(ds_sparsifier_step(h()));
     }
+    // An empty shard's mask and data have no elements, and a language's empty
+    // array may have no address: the C API wants a non-NULL out all the same.
     void getMask(const std::string &name, uint8_t *out, size_t count) const {
-        detail::check(ds_sparsifier_get_mask(h(), name.c_str(), out, count));
+        uint8_t none[1];
+        detail::check(ds_sparsifier_get_mask(h(), name.c_str(), out ? out : none, count));
     }
     void getData(const std::string &name, bool original, float *out, size_t count) const {
-        detail::check(ds_sparsifier_get_data(h(), name.c_str(), detail::flag(original), out, count));
+        float none[1];
+        detail::check(ds_sparsifier_get_data(h(), name.c_str(), detail::flag(original), out ? out : none, count));
     }
     // Squashes the named items; an empty list squashes none (squashAll: every item).
     void squashMask(const std::vector<std::string> &names, bool leaveParametrized) {
@@ -613,6 +722,60 @@ protected:
     detail::Handle<ds_sparsifier, ds_sparsifier_destroy> handle_;
 
 private:
+    void addBorrowed(const std::string &name, void *data, size_t count, size_t elementSize, ds_dtype dtype,
+                     const std::vector<int64_t> &shape, int64_t rowStride, const int64_t *shard,
+                     const Config *config, bool reuseMask) {
+        Call call(this);  // the replacement warning runs the log handler
+        ds_sparsifier *s = h();
+        const ds_tensor_desc desc = detail::tensor_desc(dtype, shape, rowStride, shard != nullptr);
+        detail::check_tensor_data(count, elementSize, desc);
+        detail::check_tensor_alignment(data, desc);
+        const ds_config *c = config ? config->handle() : nullptr;
+        if (shard)
+            detail::check(ds_sparsifier_add_shard(s, name.c_str(), data, &desc, shard[0], shard[1], c,
+                                                  detail::flag(reuseMask)));
+        else
+            detail::check(ds_sparsifier_add_data_ex(s, name.c_str(), data, &desc, c, detail::flag(reuseMask)));
+        owned_.erase(name);
+    }
+    void addCopy(const std::string &name, const void *data, size_t count, size_t elementSize, ds_dtype dtype,
+                 const std::vector<int64_t> &shape, int64_t rowStride, const int64_t *shard, const Config *config,
+                 bool reuseMask) {
+        Call call(this);
+        ds_sparsifier *s = h();
+        ds_tensor_desc desc = detail::tensor_desc(dtype, shape, rowStride, shard != nullptr);
+        detail::check_tensor_data(count, elementSize, desc);
+        const ds_config *c = config ? config->handle() : nullptr;
+        const size_t es = ds_dtype_size(desc.dtype);
+        const size_t cols = static_cast<size_t>(desc.shape[desc.ndim - 1]);
+        size_t rows = 1;  // no overflow: check_tensor_data checked the span
+        for (int i = 0; i + 1 < desc.ndim; ++i) rows *= static_cast<size_t>(desc.shape[i]);
+        const size_t row_bytes = cols * es;
+        const size_t stride_bytes = (desc.row_stride ? static_cast<size_t>(desc.row_stride) : cols) * es;
+        // doubles: aligned for every dtype (at least one, so that data is never NULL)
+        auto copy = std::make_shared<std::vector<double>>(
+            std::max<size_t>(1, (rows * row_bytes + sizeof(double) - 1) / sizeof(double)));
+        auto *to = reinterpret_cast<unsigned char *>(copy->data());
+        const auto *from = static_cast<const unsigned char *>(data);
+        for (size_t r = 0; r < rows; ++r) std::memcpy(to + r * row_bytes, from + r * stride_bytes, row_bytes);
+        desc.row_stride = 0;
+        if (shard)
+            detail::check(ds_sparsifier_add_shard(s, name.c_str(), copy->data(), &desc, shard[0], shard[1], c,
+                                                  detail::flag(reuseMask)));
+        else
+            detail::check(ds_sparsifier_add_data_ex(s, name.c_str(), copy->data(), &desc, c, detail::flag(reuseMask)));
+        owned_[name] = std::move(copy);
+    }
+    std::pair<int64_t, int64_t> shard(const std::string &name) const {
+        int64_t g = 0, f = 0;
+        detail::check(ds_sparsifier_get_shard(h(), name.c_str(), &g, &f));
+        return {g, f};
+    }
+    std::pair<int64_t, int64_t> exchange() const {
+        int64_t e = 0, b = 0;
+        detail::check(ds_sparsifier_last_exchange(h(), &e, &b));
+        return {e, b};
+    }
     std::pair<int64_t, int64_t> shape(const std::string &name) const {
         int64_t r = 0, c = 0;
         detail::check(ds_sparsifier_get_shape(h(), name.c_str(), &r, &c));

@@ -129,7 +129,20 @@ DS_ALLOW(datasparse::Sparsifier::getDtype)
 DS_ALLOW(datasparse::Sparsifier::getShape)
 DS_ALLOW(datasparse::Sparsifier::getRowStride)
 DS_ALLOW(datasparse::Sparsifier::getTensorData)
+DS_ALLOW(datasparse::Sparsifier::addShardBorrowed)
+DS_ALLOW(datasparse::Sparsifier::addShardCopy)
 #endif
+/* Groups and shards (issue 14). */
+DS_ALLOW(datasparse::Sparsifier::getShardGlobalRows)
+DS_ALLOW(datasparse::Sparsifier::getShardFirstRow)
+DS_ALLOW(datasparse::Sparsifier::setGroup)
+DS_ALLOW(datasparse::Sparsifier::removeGroup)
+DS_ALLOW(datasparse::Sparsifier::groupCount)
+DS_ALLOW(datasparse::Sparsifier::groupNames)
+DS_ALLOW(datasparse::Sparsifier::groupMembers)
+DS_ALLOW(datasparse::Sparsifier::setAllreduce)
+DS_ALLOW(datasparse::Sparsifier::lastExchanges)
+DS_ALLOW(datasparse::Sparsifier::lastExchangeBytes)
 DS_ALLOW(datasparse::Sparsifier::removeData)
 DS_ALLOW(datasparse::Sparsifier::step)
 DS_ALLOW(datasparse::Sparsifier::getMask)
@@ -212,6 +225,14 @@ DS_ALLOW(datasparse::Schedule::compute)
 %unignore datasparse::LambdaFactor::~LambdaFactor;
 DS_ALLOW(datasparse::LambdaFactor::factor)
 
+%unignore datasparse::Allreduce;
+%unignore datasparse::Allreduce::Allreduce;
+%unignore datasparse::Allreduce::~Allreduce;
+DS_ALLOW(datasparse::Allreduce::sum)
+%unignore datasparse::AllreduceCounts;
+DS_ALLOW(datasparse::AllreduceCounts::size)
+DS_ALLOW(datasparse::AllreduceCounts::get)
+DS_ALLOW(datasparse::AllreduceCounts::set)
 %unignore datasparse::LogHandler;
 %unignore datasparse::LogHandler::LogHandler;
 %unignore datasparse::LogHandler::~LogHandler;
@@ -296,6 +317,7 @@ DS_ALLOW(datasparse::MaskView::copyFrom)
 %warnfilter(514) datasparse::DataSparsifier;  /* its destructor is Sparsifier's, virtual */
 %feature("director") datasparse::Schedule;
 %feature("director") datasparse::LambdaFactor;
+%feature("director") datasparse::Allreduce;
 %feature("director") datasparse::LogHandler;
 
 /* ---------------------------------------------------------------------

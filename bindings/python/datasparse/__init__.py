@@ -32,7 +32,7 @@ from ._errors import (CallbackError, CorruptError, DatasparseError, DatasparseWa
                       UnsupportedError, _from_status)
 from ._swig import BuiltinSchedule, Config, DataScheduler, LambdaFactor, Schedule, Sparsifier
 from . import _data
-from ._data import BaseDataScheduler, BaseDataSparsifier, DataNormSparsifier, DataSparsifier
+from ._data import BaseDataScheduler, BaseDataSparsifier, DataNormSparsifier, DataSparsifier, torch_allreduce
 
 
 class Norm(enum.IntEnum):
@@ -78,5 +78,5 @@ __all__ = [
     "BaseDataScheduler", "BaseDataSparsifier", "BuiltinSchedule", "CallbackError", "Config", "CorruptError", "DataNormSparsifier", "DataScheduler",
     "DataSparsifier", "DatasparseError", "DatasparseWarning", "FileError", "InternalError", "InvalidArgumentError",
     "LambdaFactor", "NoMemoryError", "Norm", "NotFoundError", "Schedule", "ShapeError", "Sparsifier", "StateError",
-    "Status", "UnsupportedError", "version",
+    "Status", "UnsupportedError", "torch_allreduce", "version",
 ]

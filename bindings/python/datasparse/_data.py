@@ -105,10 +105,12 @@ class _Entry:
         self.user_state = {}      # state[name] without 'mask' (PyTorch's per-item state)
         self.extras = {}          # config values that are not numbers (kept here, not in the core)
         self.working_mask = None  # the mask update_mask is editing (during a step)
+        self.shard = None         # (global_rows, first_row) of a shard (add_shard)
 
 
-def _describe(obj, kind, need_f32_contiguous):
-    """(address, dtype, shape, row_stride, held) for borrowing obj, or (None, reason)."""
+def _describe(obj, kind, need_f32_contiguous, shard=False):
+    """(address, dtype, shape, row_stride, held) for borrowing obj, or (None, reason). A shard
+    may have no rows (shape[0] == 0)."""
     if kind == "torch":
         torch = _torch()
         t = obj.detach()   # shares the storage, survives `obj.data = ...`
@@ -138,8 +140,12 @@ def _describe(obj, kind, need_f32_contiguous):
         t = a
     if len(shape) == 0:
         raise ValueError("data must have at least 1 dimension, got a scalar")
-    if any(n == 0 for n in shape):
+    if shard and len(shape) < 2:
+        raise ValueError("a shard must have at least 2 dimensions, got shape %s" % (tuple(shape),))
+    if any(n == 0 for n in (shape[1:] if shard else shape)):
         raise ValueError("data must not be empty, got shape %s" % (tuple(shape),))
+    if shape[0] == 0:   # a shard without rows: nothing is read
+        return (address, dtype, tuple(shape), 0, t), None
     row_stride = _matrix_stride(shape, strides, itemsize)
     if row_stride is None:
         return None, "its strides %s (bytes) for shape %s are not those of rows of a matrix" % (
@@ -427,6 +433,60 @@ class _PyTorchAPI:
         self._add(name, data, merged, reuse_mask, copy=False)
         return data
 
+    def add_shard(self, name, data, global_rows, first_row, reuse_mask=True, config=None, **values):
+        """Registers data as a shard: rows [first_row, first_row + rows) of a tensor of global_rows
+        rows (rows: the product of every size but the last, as for any item), whose other rows
+        other participants (processes) hold, joined by set_allreduce(). The masks are those of one
+        sparsifier holding the whole tensor. data is as for add_data (at least 2 dimensions);
+        an array of shape (0, cols) is a participant holding none of the rows. first_row must be
+        a multiple of the item's block rows, and a shard that is not the last must hold a multiple
+        of them (checked at each step). Returns data."""
+        merged = dict(config.items()) if config is not None else {}
+        merged.update(values)
+        for what, value in (("global_rows", global_rows), ("first_row", first_row)):
+            if isinstance(value, bool) or not isinstance(value, (_numbers.Integral, _np.integer)):
+                raise TypeError("%s must be an int, not %s" % (what, type(value).__name__))
+        self._add(name, data, merged, reuse_mask, copy=False, shard=(int(global_rows), int(first_row)))
+        return data
+
+    def get_shard(self, name):
+        """(global_rows, first_row) of a shard; (0, 0) for an item that is not one."""
+        return (self._get_shard_global_rows(name), self._get_shard_first_row(name))
+
+    def set_group(self, group, names):
+        """Creates or replaces a group: its items' blocks are ranked together, one selection over
+        all of them (at the level of the first). names: its items in order (the order breaks
+        ties); an item is in one group at most, and removing an item removes it from its group."""
+        if isinstance(names, str):
+            raise TypeError("names must be a sequence of item names, not a str")
+        _swig.Sparsifier.set_group(self, group, list(names))
+
+    @property
+    def groups(self):
+        """The groups: a read-only mapping of group name to its items (a tuple, in order)."""
+        import types
+        return types.MappingProxyType({g: tuple(self._group_members(g)) for g in self._group_names()})
+
+    def set_allreduce(self, fn):
+        """Joins this sparsifier's steps with other participants: fn(counts) sums counts (a NumPy
+        uint64 array; the sum wraps modulo 2**64) element-wise over every participant, in place (torch_allreduce() makes one
+        on torch.distributed). Every participant then steps together with the same groups and
+        shards. An exception raised by fn fails the step (raise it on every participant).
+        fn None: this process alone again."""
+        if fn is None:
+            _swig.Sparsifier.set_allreduce(self, None)
+            self.__dict__["_ds_allreduce"] = None
+            return
+        if not callable(fn):
+            raise TypeError("fn must be callable, not %s" % type(fn).__name__)
+        director = _FnAllreduce(fn)
+        _swig.Sparsifier.set_allreduce(self, director)
+        self.__dict__["_ds_allreduce"] = director   # kept alive while set
+
+    def last_exchange(self):
+        """(allreduce calls, bytes of this participant's payload) of the last step."""
+        return (self._last_exchanges(), self._last_exchange_bytes())
+
     def add_data_copy(self, name, data, config=None, reuse_mask=True, **values):
         """Like add_data, but registers a copy of any array-like: later changes to data are not
         seen, and squash_mask() does not write into it."""
@@ -437,7 +497,7 @@ class _PyTorchAPI:
                 data.dtype not in _NUMPY_DTYPES else _np.array(data)
         self._add(name, data, merged, reuse_mask, copy=True)
 
-    def _add(self, name, data, config, reuse_mask, copy):
+    def _add(self, name, data, config, reuse_mask, copy, shard=None):
         _check_initialized(self)
         if not isinstance(name, str):
             raise TypeError("name must be str, not %s" % type(name).__name__)
@@ -454,21 +514,27 @@ class _PyTorchAPI:
         native = _native_config(self, config, extras)
         entry = _Entry(data, obj, kind)
         entry.extras = extras
+        entry.shard = shard
         self._register(name, entry, native, bool(reuse_mask) and replacing, copy)
         entries[name] = entry
 
     def _register(self, name, entry, native, reuse_mask, copy, warn=True):
+        shard = entry.shard is not None
         described, reason = (None, "a copy was asked for") if copy else \
-            _describe(entry.obj, entry.kind, self._custom)
+            _describe(entry.obj, entry.kind, self._custom, shard)
         if described is None:
             held = _copy_of(entry.obj, entry.kind, self._custom)
             if warn and not copy:
                 _warn("data %r is copied: %s; the copy is refreshed from your data at every step() and "
                       "written back into it by squash_mask()" % (name, reason))
-            described, _ = _describe(held, entry.kind, self._custom)
+            described, _ = _describe(held, entry.kind, self._custom, shard)
             entry.copied = True
         address, dtype, shape, row_stride, held = described
-        self._add_data_ex(name, address, dtype, list(shape), row_stride, native, bool(reuse_mask))
+        if shard:
+            self._add_shard_ex(name, address, dtype, list(shape), row_stride, entry.shard[0], entry.shard[1],
+                               native, bool(reuse_mask))
+        else:
+            self._add_data_ex(name, address, dtype, list(shape), row_stride, native, bool(reuse_mask))
         entry.held, entry.dtype, entry.shape = held, dtype, tuple(entry.obj.shape)
         entry.key = _key_of(entry.obj, entry.kind)
 
@@ -856,6 +922,39 @@ class BaseDataSparsifier(DataSparsifier):
         """Override: update self.get_mask(name) in place from data (the item's tensor or array)."""
         raise NotImplementedError("%s must override update_mask(self, name, data, **config)"
                                   % type(self).__name__)
+
+
+class _FnAllreduce(_swig.Allreduce):
+    """The director behind set_allreduce: hands fn a NumPy uint64 copy of the counts."""
+
+    def __init__(self, fn):
+        _swig.Allreduce.__init__(self)
+        self._fn = fn
+
+    def sum(self, counts):
+        view = _np.frombuffer(counts._memory(), dtype=_np.uint64)
+        values = view.copy()
+        self._fn(values)
+        if not isinstance(values, _np.ndarray) or values.shape != view.shape:
+            raise ValueError("the allreduce must sum its counts in place")
+        view[:] = values
+
+
+def torch_allreduce(group=None):
+    """An allreduce for set_allreduce() over torch.distributed (initialized by the caller; gloo
+    or any backend that sums int64 CPU tensors): all_reduce with SUM on the uint64 counts viewed
+    as int64. Not every value is a count below 2**63 (one is a fingerprint of any value), but
+    the int64 sum wraps as the uint64 sum does, so its bits are the uint64 sum's."""
+    torch = _torch()
+    if torch is None:
+        raise ImportError("torch_allreduce needs torch (torch.distributed)")
+    import torch.distributed as dist
+
+    def allreduce(counts):
+        t = torch.from_numpy(counts.view(_np.int64))   # shares counts' memory
+        dist.all_reduce(t, op=dist.ReduceOp.SUM, group=group)
+
+    return allreduce
 
 
 class _ScheduleOfDicts(_swig.Schedule):

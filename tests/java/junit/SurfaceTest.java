@@ -10,6 +10,7 @@ import java.lang.reflect.Member;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.List;
+import org.datasparse.Allreduce;
 import org.datasparse.BuiltinSchedule;
 import org.datasparse.CallbackException;
 import org.datasparse.Config;
@@ -41,7 +42,7 @@ import org.junit.jupiter.api.Test;
 
 /** The public surface is Java's, not SWIG's: no SWIG member or module class, no finalize(), real enums. */
 class SurfaceTest {
-  static final List<Class<?>> PUBLIC = List.of(BuiltinSchedule.class, CallbackException.class, Config.class,
+  static final List<Class<?>> PUBLIC = List.of(Allreduce.class, BuiltinSchedule.class, CallbackException.class, Config.class,
       CorruptStateException.class, DType.class, DataNormSparsifier.class, DataScheduler.class, DataSparsifier.class,
       DataView.class, DatasparseFailure.class, FileException.class, InternalException.class,
       InvalidArgumentException.class, LambdaFactor.class, Library.class, LogHandler.class, LogLevel.class,

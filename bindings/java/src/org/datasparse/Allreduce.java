@@ -1,0 +1,23 @@
+package org.datasparse;
+
+/**
+ * Sums counts element-wise over every participant, in place (as
+ * MPI_Allreduce with MPI_SUM): the way sparsifiers holding shards of the
+ * same tensors, or groups, in several threads or processes are joined (see
+ * {@link Sparsifier#setAllreduce}). Every participant's step calls it the
+ * same number of times with arrays of the same length. An exception thrown
+ * here fails the step with a {@link CallbackException} whose cause it is, no
+ * mask changed; it must then be thrown on every participant.
+ */
+@FunctionalInterface
+public interface Allreduce {
+  /**
+   * Replaces each element of counts by its sum over every participant.
+   *
+   * @param counts this participant's values, to sum in place: uint64 values
+   *     in a long's bits (not all of them are counts: one is a fingerprint
+   *     of any value), so sum them with {@code +}, whose wrapping gives the
+   *     bits of the uint64 sum
+   */
+  void sum(long[] counts);
+}
