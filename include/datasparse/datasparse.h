@@ -386,7 +386,8 @@ DS_API ds_status ds_sparsifier_set_allreduce(ds_sparsifier *s, ds_allreduce_fn f
  * the matrix view of a tensor of global_rows rows, as
  * ds_sparsifier_add_data_ex does (same rules). desc->ndim >= 2; the rows
  * are the product of every size but the last, and desc->shape[0] may be 0 (a
- * participant that holds none of the rows: data may then be NULL). first_row
+ * participant that holds none of the rows: data may then be NULL, and its
+ * mask and data are read with out NULL and a count of 0). first_row
  * must be a multiple of the item's block_rows, and a shard that is not the
  * last must hold a multiple of block_rows rows (checked at each step: a block
  * never straddles two shards). Errors as ds_sparsifier_add_data_ex, and

@@ -228,7 +228,7 @@ DS_API ds_status ds_sparsifier_get_data_ex(const ds_sparsifier *s, const char *n
     return guarded(__func__, [&] {
         require(s, "s");
         std::string n = require_string(name, "name");
-        require(out, "out");
+        if (bytes != 0) require(out, "out");  // NULL with 0 bytes: an empty shard's data
         s->core.get_data_bytes(n, original != 0, out, bytes);
     });
 }
@@ -253,7 +253,7 @@ DS_API ds_status ds_sparsifier_get_mask(const ds_sparsifier *s, const char *name
     return guarded(__func__, [&] {
         require(s, "s");
         std::string n = require_string(name, "name");
-        require(out, "out");
+        if (count != 0) require(out, "out");  // NULL with a count of 0: an empty shard's mask
         s->core.get_mask(n, out, count);
     });
 }
@@ -263,7 +263,7 @@ DS_API ds_status ds_sparsifier_get_data(const ds_sparsifier *s, const char *name
     return guarded(__func__, [&] {
         require(s, "s");
         std::string n = require_string(name, "name");
-        require(out, "out");
+        if (count != 0) require(out, "out");  // NULL with a count of 0: an empty shard's data
         s->core.get_data(n, original != 0, out, count);
     });
 }

@@ -521,6 +521,10 @@ Test(groups, bad_groups_and_shards_are_refused_and_change_nothing) {
     double sp = -1;
     TU_OK(ds_sparsifier_get_sparsity(s, "empty", &sp));
     cr_assert_eq(sp, 0.0);
+    TU_OK(ds_sparsifier_get_mask(s, "empty", NULL, 0));
+    TU_OK(ds_sparsifier_get_data(s, "empty", 1, NULL, 0));
+    TU_OK(ds_sparsifier_get_data_ex(s, "empty", 0, NULL, 0));
+    cr_assert_eq(ds_sparsifier_get_mask(s, "t", NULL, 0), DS_ERR_INVALID_ARGUMENT, "a count of 0 for 32 elements");
     ds_sparsifier_destroy(s);
 
     ds_sparsifier *custom = NULL;
