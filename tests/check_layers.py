@@ -7,13 +7,16 @@
   src/capi      the public C header, src/capi and src/core (not src/kernels)
   src/tools     programs on the C ABI: the public C header, files of their
                 own folder (src/tools/datasparse: the command) and
-                third-party headers (CLI11, nlohmann-json, libzip, zstd)
+                third-party headers (CLI11, nlohmann-json, libzip, zstd, <mpi.h>)
+  src/mpi       a library on the C ABI (datasparse_mpi): the public headers
+                (datasparse.h, datasparse_mpi.h) and <mpi.h>
   bindings      the public C header and the binding's own layer (files
                 under bindings/); no src/ path, in code or in CMake
-  tests/c, tests/examples, tests/fuzz   the public C header only (they test
-                the C API; files of their own folder may be included);
-                tests/fuzz also the headers of the command's file layer
-                (src/tools/datasparse, fuzz_file_parsers), by bare name
+  tests/c, tests/examples, tests/fuzz, tests/mpi   the public headers only
+                (they test the C API; files of their own folder may be
+                included; tests/mpi and tests/examples also datasparse_mpi.h and
+                <mpi.h>; tests/fuzz also the headers of the command's file layer
+                (src/tools/datasparse, fuzz_file_parsers), by bare name)
 
 Usage: check_layers.py REPO_ROOT. Prints each violation and exits 1 if any.
 """
@@ -24,9 +27,14 @@ from pathlib import Path
 INCLUDE = re.compile(r'^\s*(?:#\s*include|%include|%import)\s*([<"])([^>"]+)[>"]', re.M)
 SOURCES = {".c", ".h", ".cpp", ".hpp", ".i"}
 PUBLIC = "datasparse/datasparse.h"
+PUBLIC_MPI = "datasparse/datasparse_mpi.h"
 # Headers from outside the project that a layer may use (angle brackets).
 STD = re.compile(r"^[a-z_0-9]+(\.h)?$|^sys/|^xsimd/")
 SWIG_LIB = re.compile(r"^[a-z_0-9]+\.(i|swg)$")   # SWIG's own library (<stdint.i>, <enums.swg>, ...)
+
+
+# The README's MPI example (tests/examples) may use the MPI header too.
+MPI_EXAMPLE = "tests/examples/scale_out.c"
 
 
 def quoted_ok(layer: str, target: str, source: Path, root: Path) -> bool:
@@ -42,6 +50,8 @@ def quoted_ok(layer: str, target: str, source: Path, root: Path) -> bool:
         # resolved against the binding's include directories: bindings/ and bindings/swig/
         return any((root / "bindings" / d / target).is_file() for d in ("", "swig")) or \
             (source.parent / target).is_file()
+    if layer == "mpi":
+        return (source.parent / target).is_file() and not target.startswith(("core/", "capi/", "kernels/"))
     if layer in ("tests", "tools"):
         if target.startswith(("core/", "capi/", "kernels/")) or "/" in target and layer == "tests":
             return False
@@ -53,9 +63,13 @@ def quoted_ok(layer: str, target: str, source: Path, root: Path) -> bool:
     return False
 
 
-def angle_ok(layer: str, target: str) -> bool:
+def angle_ok(layer: str, target: str, mpi_test: bool = False) -> bool:
     if target == PUBLIC:
-        return layer in ("capi", "tools", "bindings", "tests")
+        return layer in ("capi", "tools", "bindings", "tests", "mpi")
+    if target == "mpi.h" and layer == "tools":
+        return True  # the command under mpirun (src/tools/datasparse/world.cpp)
+    if target == PUBLIC_MPI or target == "mpi.h":
+        return layer == "mpi" or (layer == "tests" and mpi_test)
     if target.startswith("datasparse/"):
         return False
     if layer == "bindings" and SWIG_LIB.match(target):
@@ -67,11 +81,11 @@ def angle_ok(layer: str, target: str) -> bool:
 
 def layer_of(rel: Path) -> str:
     parts = rel.parts
-    if parts[0] == "src" and len(parts) > 1 and parts[1] in ("kernels", "core", "capi", "tools"):
+    if parts[0] == "src" and len(parts) > 1 and parts[1] in ("kernels", "core", "capi", "tools", "mpi"):
         return parts[1]
     if parts[0] == "bindings":
         return "bindings"
-    if parts[0] == "tests" and len(parts) > 1 and parts[1] in ("c", "examples", "fuzz"):
+    if parts[0] == "tests" and len(parts) > 1 and parts[1] in ("c", "examples", "fuzz", "mpi"):
         return "tests"
     return ""
 
@@ -92,7 +106,8 @@ def main() -> int:
             for m in INCLUDE.finditer(text):
                 kind, target = m.group(1), m.group(2)
                 checked += 1
-                ok = quoted_ok(layer, target, path, root) if kind == '"' else angle_ok(layer, target)
+                ok = quoted_ok(layer, target, path, root) if kind == '"' else angle_ok(
+                    layer, target, mpi_test=rel.parts[:2] == ("tests", "mpi") or rel.as_posix() == MPI_EXAMPLE)
                 if not ok:
                     line = text.count("\n", 0, m.start()) + 1
                     close = ">" if kind == "<" else '"'
