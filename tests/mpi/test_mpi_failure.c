@@ -14,7 +14,7 @@
  *   shifted    A's shard registered one block row further (rows overlap
  *              another rank's, or leave a gap: the row total is the same
  *              when the shard is not the last); run alone with --shifted
- *              (the core does not catch it yet: tests/mpi/CMakeLists.txt)
+ *              (the core catches it by the sums of the row indices)
  *   rows       A's shard registered one row short (the rows do not add up)
  *   engine N   the allreduce (MPI's, wrapped) reports failure at its N-th
  *              call of the step, on EVERY rank (the engine's contract)
@@ -147,7 +147,7 @@ int main(int argc, char **argv) {
     MPI_Comm_size(MPI_COMM_WORLD, &g_size);
     const int last = g_size - 1;
     long cases = 0;
-    /* --shifted: only the shifted break (a known core gap, see tests/mpi/CMakeLists.txt) */
+    /* --shifted: only the shifted break (its own ctest entry, tests/mpi/CMakeLists.txt) */
     const int only_shifted = argc > 1 && strcmp(argv[1], "--shifted") == 0;
 
     /* Argument errors. */
