@@ -371,9 +371,16 @@ DS_API ds_status ds_sparsifier_get_data_ex(const ds_sparsifier *s, const char *n
 /* Sums counts[0..count) element-wise over every participant, in place
  * (MPI_Allreduce with MPI_SUM on uint64). Every participant calls it the
  * same number of times with the same count in one step. Return 0 on
- * success; non-zero makes the step fail (DS_ERR_CALLBACK), and must then
- * happen on every participant (an engine that fails on one participant only
- * leaves the others waiting). It may read, but not modify, the sparsifier. */
+ * success; non-zero makes the step fail (DS_ERR_CALLBACK) on this
+ * participant and, through the next exchange, on every other one, with no
+ * mask changed anywhere. The one exception is the step's last exchange (the
+ * agreement): every participant had completed its selection before it, so
+ * a failure there does not undo the step: the masks are written as on the
+ * others and a warning is logged. Every participant reaches the same outcome
+ * when at most one thing goes wrong in a step. The engine must take part in
+ * every call even when it fails (an engine that returns without taking
+ * part leaves the others waiting in theirs). It may read, but not modify,
+ * the sparsifier. */
 typedef int (*ds_allreduce_fn)(void *user_data, uint64_t *counts, size_t count);
 
 /* Joins this sparsifier's steps with other participants: from now on each

@@ -282,49 +282,87 @@ void GlobalSelector::select(const std::vector<Unit> &units, Norm norm, const All
     selected_ = false;
     exchanged_ = 0;
     exchanges_ = 0;
+    warning_.clear();
     const kernels::Score score = norm == Norm::l1 ? kernels::Score::abs : kernels::Score::square;
     std::exception_ptr failure = earlier;
     const uint64_t fp = fingerprint(units, norm);
     size_t members = 0;
     for (const Unit &u : units) members += u.members.size();
     std::vector<uint64_t> payload, small(3);
+    std::vector<size_t> scored;  // the units whose blocks are ranked: one histogram slot each
     std::vector<size_t> open;
-    // Runs fill (unless this participant already failed), announces a
-    // failure in the payload's first count, and exchanges it.
-    auto round = [&](std::vector<uint64_t> &p, bool keep, auto fill) {
+    uint64_t participants = 1;
+
+    // Every exchange after the first has the same size: 1 flag, 3 counts per
+    // member (used in the first histogram round), a histogram per scored
+    // unit. A participant whose allreduce failed alone does not know what the
+    // others make of the sums it missed, only that they make one more
+    // exchange of this size (unless its failure was their last exchange).
+    size_t width = 0;
+    const size_t head = 1 + 3 * members;
+
+    // One exchange: runs fill (unless this participant already failed), puts
+    // a failure in the payload's first count, and exchanges it.
+    enum class Next { go_on, stop, announce };
+    auto round = [&](std::vector<uint64_t> &p, bool keep, auto fill) -> Next {
         if (!failure) try {
                 if (check_open) check_open();
                 fill();
             } catch (...) {
                 failure = std::current_exception();
             }
-        if (failure) {
+        const bool announced = failure != nullptr;
+        if (announced) {
             if (!keep) std::fill(p.begin(), p.end(), 0);
             p[0] = 1;
         }
-        exchange(allreduce, p);
+        try {
+            exchange(allreduce, p);
+        } catch (...) {
+            if (announced) return Next::stop;  // the others learn it from this exchange (or theirs failed too)
+            failure = std::current_exception();
+            return Next::announce;
+        }
+        return p[0] > 0 ? Next::stop : Next::go_on;
     };
-    uint64_t participants = 1;
     auto failed_elsewhere = [&] {
         fail(Status::state, "the step failed on another of its " + std::to_string(participants) +
                                 " participants; no mask changed");
     };
+    auto stop = [&] {
+        if (failure) std::rethrow_exception(failure);
+        failed_elsewhere();
+    };
+    // This participant's allreduce failed where the others' may not have:
+    // one more exchange tells them, then every participant stops.
+    auto announce = [&] {
+        payload.assign(width, 0);  // within the capacity sized in the first exchange
+        payload[0] = 1;
+        try {
+            exchange(allreduce, payload);
+        } catch (...) {
+        }
+        std::rethrow_exception(failure);
+    };
 
     // 1. Does every participant hold the same units, and has none failed?
     small = {0, 1, fp};
-    round(small, true, [&] {
+    const Next first_exchange = round(small, true, [&] {
         compute_keys(units, score);
-        sized(payload, 1 + 3 * members + units.size() * kBins, "the selection histograms");
+        for (size_t u = 0; u < units.size(); ++u)
+            if (state_[u].kind == UnitState::Kind::scored) {
+                if (scored.empty()) scored.reserve(units.size());
+                scored.push_back(u);
+            }
+        width = head + scored.size() * kBins;
+        sized(payload, width, "the selection histograms");
         open.reserve(units.size());
     });
+    if (first_exchange == Next::announce) announce();
     participants = small[1];
-    const bool others_failed = small[0] > (failure ? 1u : 0u);
-    const bool disagree = small[2] != participants * fp;
-    small.assign(1, (failure || others_failed || disagree) ? 1u : 0u);
-    exchange(allreduce, small);
-    if (small[0] > 0) {
+    if (first_exchange == Next::stop || small[2] != participants * fp) {
         if (failure) std::rethrow_exception(failure);
-        if (disagree && !others_failed)
+        if (small[0] == 0)
             fail(Status::invalid_argument,
                  "the " + std::to_string(participants) +
                      " participants of the step disagree on its groups and shards (their names, order, levels, "
@@ -337,12 +375,11 @@ void GlobalSelector::select(const std::vector<Unit> &units, Norm norm, const All
     bool first = true;
     for (;;) {
         open.clear();
-        for (size_t u = 0; u < units.size(); ++u)
-            if (!state_[u].resolved) open.push_back(u);
+        for (size_t o = 0; o < scored.size(); ++o)
+            if (!state_[scored[o]].resolved) open.push_back(o);
         if (open.empty() && !first) break;
-        const size_t head = 1 + (first ? 3 * members : 0);
-        payload.assign(head + open.size() * kBins, 0);  // within the capacity sized above
-        round(payload, false, [&] {
+        payload.assign(width, 0);
+        const Next next = round(payload, false, [&] {
             if (first) {
                 size_t at = 1;
                 for (const Unit &u : units)
@@ -354,16 +391,14 @@ void GlobalSelector::select(const std::vector<Unit> &units, Norm norm, const All
                                             ? squares_below(e) - squares_below(f) : 0;
                     }
             }
-            for (size_t o = 0; o < open.size(); ++o) {
-                UnitState &st = state_[open[o]];
-                if (st.depth >= kKeyDigits && !st.ties_gathered) gather_ties(units, open[o], score);
-                local_histogram(units, open[o], payload.data() + head + o * kBins);
+            for (size_t o : open) {
+                const size_t u = scored[o];
+                if (state_[u].depth >= kKeyDigits && !state_[u].ties_gathered) gather_ties(units, u, score);
+                local_histogram(units, u, payload.data() + head + o * kBins);
             }
         });
-        if (payload[0] > 0) {
-            if (failure) std::rethrow_exception(failure);
-            failed_elsewhere();
-        }
+        if (next == Next::announce) announce();
+        if (next == Next::stop) stop();
         if (first) {
             size_t at = 1;
             for (const Unit &u : units)
@@ -385,15 +420,16 @@ void GlobalSelector::select(const std::vector<Unit> &units, Norm norm, const All
                 }
             first = false;
         }
-        for (size_t o = 0; o < open.size(); ++o) {
-            UnitState &st = state_[open[o]];
+        for (size_t o : open) {
+            const size_t u = scored[o];
+            UnitState &st = state_[u];
             const uint64_t *h = payload.data() + head + o * kBins;
             const Digit d = kDigits[st.depth];
             const uint64_t bins = uint64_t{1} << d.bits;
             uint64_t below = 0, b = 0;
             while (b < bins && below + h[b] < static_cast<uint64_t>(st.need)) below += h[b++];
             if (b == bins)
-                fail(Status::invalid_argument, "the shards of " + quoted(units[open[o]].name) +
+                fail(Status::invalid_argument, "the shards of " + quoted(units[u].name) +
                                                    " disagree (fewer blocks than the selection counts); no mask "
                                                    "changed");
             st.prefix[d.comp] |= b << d.shift;
@@ -401,7 +437,7 @@ void GlobalSelector::select(const std::vector<Unit> &units, Norm norm, const All
             if (h[b] == static_cast<uint64_t>(st.need)) {
                 st.resolved = true;  // every block of this prefix is selected: the threshold is here
             } else if (st.depth + 1 == kDepths) {
-                fail(Status::invalid_argument, "the shards of " + quoted(units[open[o]].name) +
+                fail(Status::invalid_argument, "the shards of " + quoted(units[u].name) +
                                                    " overlap (two participants hold the same rows); no mask changed");
             } else {
                 ++st.depth;
@@ -410,14 +446,31 @@ void GlobalSelector::select(const std::vector<Unit> &units, Norm norm, const All
     }
 
     // 3. Agree on success before anyone commits: the last exchange.
-    small.assign(1, 0);
-    round(small, false, [&] {
+    payload.assign(width, 0);
+    const Next last = round(payload, false, [&] {
         for (size_t u = 0; u < units.size(); ++u) mark_selected(units, u, score);
     });
-    if (small[0] > 0) {
-        if (failure) std::rethrow_exception(failure);
-        failed_elsewhere();
+    if (last == Next::announce) {
+        // Every participant had finished its selection with nothing to
+        // announce (else this one would know from an earlier exchange): the
+        // others commit, and so does this one, so that all agree.
+        std::string why = "unknown error";
+        try {
+            std::rethrow_exception(failure);
+        } catch (const std::exception &e) {
+            why = e.what();
+        } catch (...) {
+        }
+        try {  // logged by the sparsifier once the masks are written (the log handler may call back in)
+            warning_ = "the allreduce failed at the step's last exchange (" + why +
+                       "); every participant had completed the selection before it, so the masks are written as "
+                       "on the others";
+        } catch (const std::bad_alloc &) {
+        }
+        selected_ = true;
+        return;
     }
+    if (last == Next::stop) stop();
     selected_ = true;
 }
 

@@ -24,8 +24,16 @@
 //
 // All-or-nothing across participants: a failure on any of them (before or
 // during the selection) is announced in the next exchange, and every
-// participant fails with no mask changed. The allreduce itself must fail on
-// every participant or on none (MPI's does).
+// participant fails with no mask changed. That includes an allreduce that
+// fails on one participant only, after the others got their sums: every
+// exchange after the first has one size, so the failed participant can take
+// part in the next one and announce its failure there. At the last exchange
+// (the agreement) there is no next one: every participant had completed its
+// selection before it, so a participant whose allreduce fails there commits
+// like the others, with a warning (take_warning). All participants reach the
+// same outcome when at most one thing goes wrong in a step; an allreduce
+// that returns without taking part at all leaves the others waiting (the
+// engine's own timeout must end that).
 #pragma once
 
 #include <cstdint>
@@ -76,6 +84,9 @@ public:
     uint64_t last_exchanged_bytes() const { return exchanged_; }
     // Exchanges (allreduce calls) of the last select.
     int last_exchanges() const { return exchanges_; }
+    // What the last select has to report once its masks are written (empty:
+    // nothing): an allreduce that failed at the last exchange. Moved out.
+    std::string take_warning() { return std::move(warning_); }
 
 private:
     struct TieBlock {
@@ -110,6 +121,7 @@ private:
     uint64_t exchanged_ = 0;
     int exchanges_ = 0;
     bool selected_ = false;
+    std::string warning_;
 };
 
 }  // namespace ds

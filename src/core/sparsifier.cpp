@@ -312,6 +312,8 @@ void Sparsifier::step() {
             compute_norm_masks(which);
     }
     ++step_count_;
+    const std::string warning = selector_.take_warning();  // last: the handler may call back in
+    if (!warning.empty()) log(LogLevel::warning, warning);
 }
 
 void Sparsifier::squash_mask(const std::vector<std::string> &names, bool all, bool leave_parametrized) {

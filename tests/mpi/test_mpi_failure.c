@@ -17,7 +17,10 @@
  *              (the core catches it by the sums of the row indices)
  *   rows       A's shard registered one row short (the rows do not add up)
  *   engine N   the allreduce (MPI's, wrapped) reports failure at its N-th
- *              call of the step, on EVERY rank (the engine's contract)
+ *              call of the step, after the sums were made, on every rank
+ *              and then on each rank alone: every rank fails, except at
+ *              the last call (the agreement), where every rank had
+ *              completed its selection and all commit
  *   destroy N  the last rank destroys its sparsifier inside its N-th
  *              allreduce: the others must fail cleanly (or, if it had
  *              already committed, every rank succeed)
@@ -124,14 +127,17 @@ struct engine {
     ds_mpi_comm *comm;
     int calls, fail_at, destroy_at;
     ds_sparsifier *victim; /* destroyed at destroy_at on the last rank */
+    int fail_rank;         /* the rank whose call fail_at fails; -1: every rank */
 };
 static int engine_fn(void *user_data, uint64_t *counts, size_t count) {
     struct engine *e = user_data;
     const int rc = ds_mpi_allreduce(e->comm, counts, count);
     ++e->calls;
     if (rc != 0) return rc;
-    if (e->calls == e->fail_at) {
-        ds_set_callback_error("engine test: this call fails on every rank");
+    if (e->calls == e->fail_at && (e->fail_rank < 0 || e->fail_rank == g_rank)) {
+        /* after MPI_Allreduce succeeded: the other ranks have their sums */
+        ds_set_callback_error(e->fail_rank < 0 ? "engine test: this call fails on every rank"
+                                               : "engine test: this call fails on one rank");
         return 1;
     }
     if (e->calls == e->destroy_at && e->victim && g_rank == g_size - 1) {
@@ -213,9 +219,12 @@ int main(int argc, char **argv) {
         }
 
         if (only_shifted) continue;
-        /* engine N: every rank's engine fails at its N-th call of the step. */
+        /* engine N: every rank's engine (or one rank's) fails at its N-th
+         * call of the step, after the sums were made. Before the last call
+         * every rank fails with no mask changed; at the last call (the
+         * agreement) every rank had completed its selection: all commit. */
         setup(&w, seed, comm);
-        struct engine e = {comm, 0, 0, 0, NULL};
+        struct engine e = {comm, 0, 0, 0, NULL, -1};
         OK(ds_sparsifier_set_allreduce(w.s, engine_fn, &e));
         expect_all_ok(&w, "engine: first step");
         int64_t exchanges = 0, bytes = 0;
@@ -223,14 +232,20 @@ int main(int argc, char **argv) {
         CHECK(exchanges == e.calls, "last_exchange says %lld exchanges, the engine saw %d", (long long)exchanges,
               e.calls);
         keep_masks(&w);
-        for (int n = 1; n <= exchanges; ++n) {
-            snprintf(label, sizeof label, "seed %llu: engine fails at call %d of %lld", (unsigned long long)seed, n,
-                     (long long)exchanges);
-            e.calls = 0;
-            e.fail_at = n;
-            expect_all_fail(&w, label);
-            ++cases;
-        }
+        for (int rank = -1; rank < g_size; ++rank)
+            for (int n = 1; n <= exchanges; ++n) {
+                snprintf(label, sizeof label, "seed %llu: engine fails at call %d of %lld on %s %d",
+                         (unsigned long long)seed, n, (long long)exchanges, rank < 0 ? "every rank" : "rank",
+                         rank < 0 ? g_size : rank);
+                e.calls = 0;
+                e.fail_at = n;
+                e.fail_rank = rank;
+                if (n < exchanges)
+                    expect_all_fail(&w, label);
+                else
+                    expect_all_ok(&w, label);
+                ++cases;
+            }
         e.fail_at = 0;
         expect_all_ok(&w, "engine: a step after the failures");
         teardown(&w);
@@ -240,7 +255,7 @@ int main(int argc, char **argv) {
             snprintf(label, sizeof label, "seed %llu: the last rank destroys its sparsifier in call %d of %lld",
                      (unsigned long long)seed, n, (long long)exchanges);
             setup(&w, seed, comm);
-            struct engine d = {comm, 0, 0, 0, NULL};
+            struct engine d = {comm, 0, 0, 0, NULL, -1};
             OK(ds_sparsifier_set_allreduce(w.s, engine_fn, &d));
             expect_all_ok(&w, label);
             keep_masks(&w);
