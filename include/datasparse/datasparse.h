@@ -723,13 +723,17 @@ DS_API ds_status ds_sparsifier_save_file(const ds_sparsifier *s, const char *pat
 DS_API ds_status ds_sparsifier_save_buffer(const ds_sparsifier *s, unsigned flags, void *buffer,
                                            size_t capacity, size_t *out_size);
 /* Loads a state saved by ds_sparsifier_save*. Every item in the state must
- * be registered (same name and shape) and of the same kind of sparsifier.
+ * be registered (same name, dtype and shape; a shard with the same
+ * global_rows and first_row, an item that is not a shard as one that is
+ * not) and of the same kind of sparsifier.
  * strict != 0: the state replaces the sparsifier's: defaults, step count,
- * mask-update flag, and every registered item's config, mask and squashed
- * flag (every registered item must be in the state). strict == 0: merges:
- * the items in the state get its config, mask and squashed flag; all else
- * is left as it is. With saved data, the data is copied into the
- * registered buffers. */
+ * mask-update flag, groups, and every registered item's config, mask and
+ * squashed flag (every registered item must be in the state). strict == 0:
+ * merges: the items in the state get its config, mask and squashed flag,
+ * and its groups are set as ds_sparsifier_set_group would (a registered
+ * group that holds one of their members makes the load fail); all else is
+ * left as it is. With saved data, the data is copied into the registered
+ * buffers. */
 DS_API ds_status ds_sparsifier_load(ds_sparsifier *s, const char *path, int strict);
 DS_API ds_status ds_sparsifier_load_buffer(ds_sparsifier *s, const void *buffer, size_t size, int strict);
 

@@ -492,10 +492,11 @@ SparsifierSnapshot Sparsifier::snapshot(bool with_data) const {
     s.step_count = step_count_;
     s.items.reserve(items_.size());
     for (const Item &it : items_) {
-        if (it.global_rows > 0 && it.rows == 0) continue;  // a shard without rows: nothing to keep
         SparsifierSnapshot::Item si;
         si.name = it.name;
         si.tensor = it.tensor;
+        si.global_rows = it.global_rows;
+        si.first_row = it.first_row;
         si.config = it.config;
         si.squashed = it.squashed;
         si.mask = it.mask;
@@ -506,8 +507,20 @@ SparsifierSnapshot Sparsifier::snapshot(bool with_data) const {
         }
         s.items.push_back(std::move(si));
     }
+    s.groups.reserve(groups_.size());
+    for (const Group &g : groups_) s.groups.push_back({g.name, g.members});
     return s;
 }
+
+namespace {
+
+std::string rows_of(int64_t global_rows, int64_t first_row, int64_t rows) {
+    if (global_rows == 0) return "not a shard";
+    return "rows [" + std::to_string(first_row) + ", " + std::to_string(first_row + rows) + ") of " +
+           std::to_string(global_rows);
+}
+
+}  // namespace
 
 void Sparsifier::restore(const SparsifierSnapshot &s, bool strict) {
     check_not_busy("load");
@@ -543,7 +556,11 @@ void Sparsifier::restore(const SparsifierSnapshot &s, bool strict) {
         if (it->tensor.dtype != si.tensor.dtype)
             fail(Status::corrupt, "state has " + std::string(dtype_name(si.tensor.dtype)) + " data " +
                                       quoted(si.name) + ", the registered data is " + dtype_name(it->tensor.dtype));
-        if (si.squashed != si.mask.empty() || (!si.squashed && si.mask.size() != it->size()) ||
+        if (it->global_rows != si.global_rows || it->first_row != si.first_row)
+            fail(Status::corrupt, "state has data " + quoted(si.name) + " as " +
+                                      rows_of(si.global_rows, si.first_row, si.tensor.rows()) +
+                                      ", the registered data is " + rows_of(it->global_rows, it->first_row, it->rows));
+        if ((si.squashed && !si.mask.empty()) || (!si.squashed && si.mask.size() != it->size()) ||
             (si.has_data && si.data.size() != it->size() * dtype_size(it->tensor.dtype)))
             fail(Status::corrupt, "state has a mask or data of the wrong size for " + quoted(si.name));
         NormParams norm{};
@@ -558,11 +575,49 @@ void Sparsifier::restore(const SparsifierSnapshot &s, bool strict) {
         std::unordered_set<const Item *> present;
         for (const Update &u : updates) present.insert(u.item);
         for (const Item &it : items_)
-            if (!present.count(&it) && !(it.global_rows > 0 && it.rows == 0))
+            if (!present.count(&it))
                 fail(Status::corrupt, "strict load: the state has no data " + quoted(it.name) +
                                           " (load with strict = 0 to merge)");
     }
     Config defaults = s.defaults;
+
+    // Groups: a strict load replaces them; a merge sets the state's (as
+    // set_group would) and keeps the others. Their members are items of the
+    // state, so registered (checked above).
+    std::vector<Group> groups;
+    if (strict) {
+        groups.reserve(s.groups.size());
+    } else {
+        groups = groups_;
+        groups.reserve(groups_.size() + s.groups.size());
+    }
+    for (const auto &sg : s.groups) {
+        for (const std::string &m : sg.members)
+            if (!items_.find(m))
+                fail(Status::corrupt, "state has group " + quoted(sg.name) + " with " + quoted(m) +
+                                          ", which is not registered (add it first)");
+        auto existing = std::find_if(groups.begin(), groups.end(), [&](const Group &g) { return g.name == sg.name; });
+        if (existing != groups.end())
+            existing->members = sg.members;
+        else
+            groups.push_back(Group{sg.name, sg.members});
+    }
+    if (!strict && !s.groups.empty()) {  // a kept group may still hold one of the state groups' members
+        std::unordered_set<std::string> from_state;
+        for (const auto &sg : s.groups) from_state.insert(sg.name);
+        std::unordered_map<std::string, const std::string *> owner;
+        for (const Group &g : groups)
+            for (const std::string &m : g.members) {
+                auto at = owner.emplace(m, &g.name);
+                if (at.second) continue;
+                const bool first_is_state = from_state.count(*at.first->second) > 0;
+                const std::string &theirs = first_is_state ? *at.first->second : g.name;
+                const std::string &mine = first_is_state ? g.name : *at.first->second;
+                fail(Status::corrupt, "state puts " + quoted(m) + " in group " + quoted(theirs) +
+                                          ", but it is in group " + quoted(mine) +
+                                          " here (remove that group first, or load with strict = 1)");
+            }
+    }
 
     // Commit: nothing below can fail.
     for (Update &u : updates) {
@@ -576,6 +631,7 @@ void Sparsifier::restore(const SparsifierSnapshot &s, bool strict) {
         u.item->mask.swap(u.mask);
         u.item->squashed = u.saved->squashed;
     }
+    if (strict || !s.groups.empty()) groups_.swap(groups);
     if (strict) {
         defaults_.swap(defaults);
         mask_update_ = s.mask_update;

@@ -655,11 +655,53 @@ Test(groups, a_lone_shard_without_the_others_fails) {
     ds_sparsifier_destroy(s);
 }
 
-/* A state holds the masks and configs of shards like those of any item;
- * groups and shard geometry are registration (set again before a load, as
- * the items are added again). A shard without rows has nothing to save and
- * is not required by a strict load. */
-Test(groups, states_keep_the_masks_of_shards_and_group_members) {
+/* The state of a sparsifier, as bytes (to compare before and after). */
+static uint8_t *state_of(const ds_sparsifier *s, size_t *size) {
+    TU_OK(ds_sparsifier_save_buffer(s, 0, NULL, 0, size));
+    uint8_t *buf = malloc(*size);
+    cr_assert_not_null(buf);
+    TU_OK(ds_sparsifier_save_buffer(s, 0, buf, *size, size));
+    return buf;
+}
+
+/* A load that must fail with DS_ERR_CORRUPT, a message containing needle,
+ * and the sparsifier's state unchanged. */
+static void load_fails(ds_sparsifier *s, const void *state, size_t size, int strict, const char *needle) {
+    size_t n0 = 0, n1 = 0;
+    uint8_t *before = state_of(s, &n0);
+    const size_t groups = ds_sparsifier_group_count(s);
+    cr_assert_eq(ds_sparsifier_load_buffer(s, state, size, strict), DS_ERR_CORRUPT, "expected a corrupt load (%s)",
+                 needle);
+    cr_assert(strstr(ds_last_error(), needle) != NULL, "message lacks \"%s\": %s", needle, ds_last_error());
+    uint8_t *after = state_of(s, &n1);
+    cr_assert(n0 == n1 && memcmp(before, after, n0) == 0, "a failed load changed the sparsifier (%s)", needle);
+    cr_assert_eq(ds_sparsifier_group_count(s), groups);
+    free(before);
+    free(after);
+}
+
+static void assert_group(const ds_sparsifier *s, size_t index, const char *name, const char *const *members,
+                         size_t count) {
+    const char *g = NULL;
+    size_t n = 0;
+    TU_OK(ds_sparsifier_get_group(s, index, &g, &n));
+    cr_assert_str_eq(g, name);
+    cr_assert_eq(n, count, "group '%s' has %zu members, expected %zu", name, n, count);
+    for (size_t m = 0; m < count; ++m) {
+        const char *member = NULL;
+        TU_OK(ds_sparsifier_get_group_member(s, g, m, &member));
+        cr_assert_str_eq(member, members[m]);
+    }
+}
+
+/* A state records the groups and every shard's geometry (format version 3,
+ * src/core/state/format.md): a strict load restores the groups (replacing
+ * the registered ones), a merge sets the state's groups and keeps the
+ * others; an item registered with another shard geometry than the state's,
+ * or a merged group that would take a member of a kept group, is
+ * DS_ERR_CORRUPT and changes nothing. A shard that holds no rows is an item
+ * like the others. */
+Test(groups, states_keep_groups_and_shard_geometry) {
     const int64_t cols = 8;
     float x[6 * 8], y[6 * 8];
     fill(x, 48, 0, 11);
@@ -669,33 +711,105 @@ Test(groups, states_keep_the_masks_of_shards_and_group_members) {
     TU_OK(ds_sparsifier_add_shard(a, "x", x, &d, 6, 0, NULL, 0));
     TU_OK(ds_sparsifier_add_shard(a, "nothing", NULL, &none, 4, 4, NULL, 0));
     TU_OK(ds_sparsifier_add_data(a, "y", y, 6, cols, NULL, 0));
-    const char *names[] = {"y", "x"};
-    TU_OK(ds_sparsifier_set_group(a, "g", names, 2));
+    const char *g_members[] = {"y", "x"};
+    TU_OK(ds_sparsifier_set_group(a, "g", g_members, 2));
     cr_assert_eq(ds_sparsifier_step(a), DS_ERR_INVALID_ARGUMENT, "'nothing' is missing its rows: %s", ds_last_error());
     TU_OK(ds_sparsifier_remove_data(a, "nothing"));
-    TU_OK(ds_sparsifier_add_shard(a, "nothing", NULL, &none, 1, 1, NULL, 0));
-    cr_assert_eq(ds_sparsifier_step(a), DS_ERR_INVALID_ARGUMENT, "%s", ds_last_error());
-    TU_OK(ds_sparsifier_remove_data(a, "nothing"));
     TU_OK(ds_sparsifier_step(a));
-    TU_OK(ds_sparsifier_add_shard(a, "nothing", NULL, &none, 1, 0, NULL, 0)); /* registered, never stepped */
+    TU_OK(ds_sparsifier_add_shard(a, "nothing", NULL, &none, 1, 1, NULL, 0)); /* registered, never stepped */
     size_t size = 0;
-    TU_OK(ds_sparsifier_save_buffer(a, 0, NULL, 0, &size));
-    void *buf = malloc(size);
-    TU_OK(ds_sparsifier_save_buffer(a, 0, buf, size, &size));
+    uint8_t *state = state_of(a, &size);
+    cr_assert_eq(state[8], 3, "groups and shards need format version 3, got %u", state[8]);
 
+    /* A strict load restores masks, shard geometry and the group. */
     ds_sparsifier *b = norm_sparsifier(DS_NORM_L2, 0.4, 2, 2, -1);
     TU_OK(ds_sparsifier_add_shard(b, "x", x, &d, 6, 0, NULL, 0));
-    TU_OK(ds_sparsifier_add_shard(b, "nothing", NULL, &none, 1, 0, NULL, 0));
     TU_OK(ds_sparsifier_add_data(b, "y", y, 6, cols, NULL, 0));
-    TU_OK(ds_sparsifier_load_buffer(b, buf, size, 1));
+    TU_OK(ds_sparsifier_add_shard(b, "nothing", NULL, &none, 1, 1, NULL, 0));
+    const char *h_members[] = {"nothing"};
+    TU_OK(ds_sparsifier_set_group(b, "h", h_members, 1));
+    TU_OK(ds_sparsifier_load_buffer(b, state, size, 1));
+    cr_assert_eq(ds_sparsifier_group_count(b), 1, "a strict load replaces the groups");
+    assert_group(b, 0, "g", g_members, 2);
     uint8_t ma[48], mb[48];
-    const char *items[] = {"x", "y"};
     for (int i = 0; i < 2; ++i) {
-        tu_get_mask(a, items[i], ma, 48);
-        tu_get_mask(b, items[i], mb, 48);
-        tu_assert_mask_eq(mb, ma, 6, cols, items[i]);
+        tu_get_mask(a, g_members[i], ma, 48);
+        tu_get_mask(b, g_members[i], mb, 48);
+        tu_assert_mask_eq(mb, ma, 6, cols, g_members[i]);
     }
-    free(buf);
+    size_t size_b = 0;
+    uint8_t *state_b = state_of(b, &size_b);
+    cr_assert(size_b == size && memcmp(state_b, state, size) == 0, "the loaded state saves back to the same bytes");
+    free(state_b);
+    /* Both step alike from there (the group ranks y and x together). */
+    TU_OK(ds_sparsifier_set_param(a, "y", "sparsity_level", 0.7));
+    TU_OK(ds_sparsifier_set_param(b, "y", "sparsity_level", 0.7));
+    TU_OK(ds_sparsifier_remove_data(a, "nothing"));
+    TU_OK(ds_sparsifier_remove_data(b, "nothing"));
+    TU_OK(ds_sparsifier_step(a));
+    TU_OK(ds_sparsifier_step(b));
+    for (int i = 0; i < 2; ++i) {
+        tu_get_mask(a, g_members[i], ma, 48);
+        tu_get_mask(b, g_members[i], mb, 48);
+        tu_assert_mask_eq(mb, ma, 6, cols, g_members[i]);
+    }
+
+    /* Another geometry, or a missing item: corrupt, nothing changed. */
+    ds_sparsifier *c = norm_sparsifier(DS_NORM_L2, 0.4, 2, 2, -1);
+    ds_tensor_desc d12 = matrix(6, cols);
+    TU_OK(ds_sparsifier_add_shard(c, "x", x, &d12, 12, 6, NULL, 0));
+    TU_OK(ds_sparsifier_add_shard(c, "nothing", NULL, &none, 1, 1, NULL, 0));
+    TU_OK(ds_sparsifier_add_data(c, "y", y, 6, cols, NULL, 0));
+    load_fails(c, state, size, 1, "state has data 'x' as rows [0, 6) of 6, the registered data is rows [6, 12) of 12");
+    load_fails(c, state, size, 0, "state has data 'x' as rows [0, 6) of 6");
+    TU_OK(ds_sparsifier_remove_data(c, "x"));
+    TU_OK(ds_sparsifier_add_data(c, "x", x, 6, cols, NULL, 0));
+    load_fails(c, state, size, 1, "state has data 'x' as rows [0, 6) of 6, the registered data is not a shard");
+    TU_OK(ds_sparsifier_remove_data(c, "nothing"));
+    TU_OK(ds_sparsifier_remove_data(c, "x"));
+    TU_OK(ds_sparsifier_add_shard(c, "x", x, &d, 6, 0, NULL, 0));
+    load_fails(c, state, size, 1, "state has data 'nothing' that is not registered");
+    TU_OK(ds_sparsifier_add_shard(c, "nothing", NULL, &none, 2, 2, NULL, 0));
+    load_fails(c, state, size, 0, "state has data 'nothing' as rows [1, 1) of 1, the registered data is rows [2, 2) of 2");
+    TU_OK(ds_sparsifier_remove_data(c, "nothing"));
+    TU_OK(ds_sparsifier_add_shard(c, "nothing", NULL, &none, 1, 1, NULL, 0));
+
+    /* A merge sets the state's group and keeps the others... */
+    const char *k_members[] = {"nothing"};
+    TU_OK(ds_sparsifier_set_group(c, "k", k_members, 1));
+    TU_OK(ds_sparsifier_load_buffer(c, state, size, 0));
+    cr_assert_eq(ds_sparsifier_group_count(c), 2);
+    assert_group(c, 0, "k", k_members, 1);
+    assert_group(c, 1, "g", g_members, 2);
+    /* ...but may not take a member of a kept group. */
+    TU_OK(ds_sparsifier_remove_group(c, "g"));
+    TU_OK(ds_sparsifier_remove_group(c, "k"));
+    const char *y_only[] = {"y"};
+    TU_OK(ds_sparsifier_set_group(c, "other", y_only, 1));
+    load_fails(c, state, size, 0, "state puts 'y' in group 'g', but it is in group 'other' here");
+    TU_OK(ds_sparsifier_load_buffer(c, state, size, 1)); /* strict: replaced */
+    cr_assert_eq(ds_sparsifier_group_count(c), 1);
+    assert_group(c, 0, "g", g_members, 2);
+
+    /* A state without groups (format version 1) loaded strictly leaves none. */
+    ds_sparsifier *p = norm_sparsifier(DS_NORM_L2, 0.4, 2, 2, -1);
+    TU_OK(ds_sparsifier_add_data(p, "y", y, 6, cols, NULL, 0));
+    size_t size_p = 0;
+    uint8_t *plain_state = state_of(p, &size_p);
+    cr_assert_eq(plain_state[8], 1);
+    ds_sparsifier *q = norm_sparsifier(DS_NORM_L2, 0.4, 2, 2, -1);
+    TU_OK(ds_sparsifier_add_data(q, "y", y, 6, cols, NULL, 0));
+    TU_OK(ds_sparsifier_set_group(q, "solo", y_only, 1));
+    TU_OK(ds_sparsifier_load_buffer(q, plain_state, size_p, 0));
+    cr_assert_eq(ds_sparsifier_group_count(q), 1, "a merge keeps the groups");
+    TU_OK(ds_sparsifier_load_buffer(q, plain_state, size_p, 1));
+    cr_assert_eq(ds_sparsifier_group_count(q), 0, "a strict load replaces the groups with the state's (none)");
+
+    free(plain_state);
+    free(state);
     ds_sparsifier_destroy(a);
     ds_sparsifier_destroy(b);
+    ds_sparsifier_destroy(c);
+    ds_sparsifier_destroy(p);
+    ds_sparsifier_destroy(q);
 }

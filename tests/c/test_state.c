@@ -770,7 +770,7 @@ Test(state, sparsifier_wrong_version_is_corrupt) {
     target_make(&dst, 0.0f, DS_NORM_L1);
     sp_snap before, after;
     sp_snap_take(dst.s, &before);
-    const uint32_t versions[3] = {0u, 3u, 0xFFFFFFFFu};  /* 2 exists: it holds tensors (test_tensors.c) */
+    const uint32_t versions[3] = {0u, 4u, 0xFFFFFFFFu};  /* 2 (tensors, test_tensors.c) and 3 (groups and shards, test_groups.c) exist */
     for (int i = 0; i < 3; ++i) {
         uint8_t *copy = malloc(size);
         cr_assert_not_null(copy);

@@ -111,11 +111,14 @@ static bool same(const SparsifierSnapshot &a, const SparsifierSnapshot &b) {
         if (x.name != y.name || x.tensor.shape != y.tensor.shape || x.tensor.dtype != y.tensor.dtype ||
             x.tensor.row_stride != y.tensor.row_stride || !same_config(x.config, y.config) ||
             x.squashed != y.squashed || x.mask != y.mask || x.has_data != y.has_data ||
-            x.data.size() != y.data.size())
+            x.data.size() != y.data.size() || x.global_rows != y.global_rows || x.first_row != y.first_row)
             return false;
         if (!x.data.empty() && std::memcmp(x.data.data(), y.data.data(), x.data.size()) != 0)
             return false;
     }
+    if (a.groups.size() != b.groups.size()) return false;
+    for (size_t g = 0; g < a.groups.size(); ++g)
+        if (a.groups[g].name != b.groups[g].name || a.groups[g].members != b.groups[g].members) return false;
     return true;
 }
 
@@ -379,6 +382,48 @@ static Bytes spars_file(const std::vector<Bytes> &sections, uint32_t flags = 0, 
     return seal(b);
 }
 
+// An ITEM section of format version 2 or 3 (a tensor; in version 3 with its
+// shard geometry).
+struct TensorItem {
+    std::string name = "s";
+    uint32_t dtype = 0;
+    std::vector<int64_t> shape = {2, 5};
+    int64_t row_stride = 0;
+    bool v3 = true;
+    int64_t global_rows = 6, first_row = 2;
+    Bytes config = config_bytes({});
+    uint8_t squashed = 0, has_data = 0;
+    Bytes mask = {0xFF, 0x03};
+    Bytes data;
+    Bytes bytes() const {
+        Bytes b;
+        putstr(b, name);
+        put32(b, dtype);
+        put32(b, uint32_t(shape.size()));
+        for (int64_t d : shape) put64(b, uint64_t(d));
+        put64(b, uint64_t(row_stride));
+        if (v3) {
+            put64(b, uint64_t(global_rows));
+            put64(b, uint64_t(first_row));
+        }
+        append(b, config);
+        b.push_back(squashed);
+        b.push_back(has_data);
+        append(b, mask);
+        append(b, data);
+        return b;
+    }
+};
+
+// A GROUP section (format version 3).
+static Bytes group_bytes(const std::string &name, const std::vector<std::string> &members) {
+    Bytes b;
+    putstr(b, name);
+    put32(b, uint32_t(members.size()));
+    for (const auto &m : members) putstr(b, m);
+    return b;
+}
+
 struct SchedGlobal {
     std::string param = "sparsity_level", kind = "step";
     Bytes params = config_bytes({{"gamma", 0.5}, {"step_size", 2.0}});
@@ -602,18 +647,22 @@ static void test_wrong_kind_and_magic() {
 
 static void test_versions() {
     SparsGlobal g;
-    CHECK((sparsifier_corrupt(spars_file({section(1, g.bytes())}, 0, 3), "format version 3")));
-    CHECK((sparsifier_corrupt(spars_file({section(1, g.bytes())}, 0, 3), "this library reads format version 2")));
+    CHECK((sparsifier_corrupt(spars_file({section(1, g.bytes())}, 0, 4), "format version 4")));
+    CHECK((sparsifier_corrupt(spars_file({section(1, g.bytes())}, 0, 4), "this library reads format version 3")));
     // Version 2 exists for tensors; a state without any is version 1.
     CHECK((sparsifier_corrupt(spars_file({section(1, g.bytes())}, 0, 2), "such a state is format version 1")));
+    // Version 3 exists for groups and shards; a state without any is version 1 or 2.
+    CHECK((sparsifier_corrupt(spars_file({section(1, g.bytes())}, 0, 3), "no group and no shard: such a state is "
+                                                                         "format version 1")));
     CHECK((sparsifier_corrupt(spars_file({section(1, g.bytes())}, 0, 0xFFFFFFFFu), "format version 4294967295")));
     CHECK((sparsifier_corrupt(spars_file({section(1, g.bytes())}, 0, 0), "format version 0")));
-    CHECK((scheduler_corrupt(sched_file({section(1, SchedGlobal().bytes())}, 0, 3), "reads format version 2")));
+    CHECK((scheduler_corrupt(sched_file({section(1, SchedGlobal().bytes())}, 0, 4), "reads format version 3")));
+    CHECK((scheduler_corrupt(sched_file({section(1, SchedGlobal().bytes())}, 0, 3), "scheduler states are format version 1")));
     CHECK((scheduler_corrupt(sched_file({section(1, SchedGlobal().bytes())}, 0, 2), "scheduler states are format version 1")));
     // A newer version is reported even when the rest is unreadable to us.
-    Bytes newer = header(kSparsMagic, 3, 0);
+    Bytes newer = header(kSparsMagic, 4, 0);
     newer.push_back(0x42);
-    CHECK((sparsifier_corrupt(newer, "format version 3")));
+    CHECK((sparsifier_corrupt(newer, "format version 4")));
     // The version as written.
     const Bytes b = ds::encode(small_sparsifier());
     CHECK((b[8] == 1 && b[9] == 0 && b[10] == 0 && b[11] == 0));
@@ -861,6 +910,241 @@ static void test_encoder_rejects_invalid_snapshots() {
     CHECK((throws([&] { ds::encode(t); }, ds::Status::internal, "last is nan")));
 }
 
+// Format version 3: shards and groups.
+
+// A small version 3 state: a shard, a shard with no rows, a plain item, and
+// a group of the plain item and the shard.
+static SparsifierSnapshot v3_sparsifier() {
+    SparsifierSnapshot s;
+    s.kind = 0;
+    s.norm = 1;
+    s.defaults = {{"sparsity_level", 0.5}};
+    s.step_count = 2;
+    SparsifierSnapshot::Item a = make_item("a", 2, 5, false, true);
+    a.global_rows = 6;
+    a.first_row = 2;
+    SparsifierSnapshot::Item e;
+    e.name = "e";
+    e.tensor.shape = {0, 5};
+    e.global_rows = 6;
+    e.first_row = 6;
+    SparsifierSnapshot::Item p = make_item("p", 1, 3, false, false);
+    s.items = {a, e, p};
+    s.groups.push_back({"g", {"p", "a"}});
+    return s;
+}
+
+static void test_version_3_layout_and_round_trip() {
+    // Built by hand from format.md: equal to the encoder's bytes.
+    SparsifierSnapshot s = v3_sparsifier();
+    s.items[0].has_data = false;
+    s.items[0].data.clear();
+    s.items[0].mask.assign(10, 1);
+    s.items[2].mask = {1, 0, 1};
+    SparsGlobal g;
+    g.norm = 1;
+    g.step_count = 2;
+    TensorItem a;
+    a.name = "a";
+    a.config = config_bytes({{"block_cols", 4}, {"block_rows", 1}, {"sparsity_level", 0.5}});
+    TensorItem e;
+    e.name = "e";
+    e.shape = {0, 5};
+    e.first_row = 6;
+    e.mask.clear();
+    TensorItem p;
+    p.name = "p";
+    p.shape = {1, 3};
+    p.global_rows = 0;
+    p.first_row = 0;
+    p.config = a.config;
+    p.mask = {0x05};
+    const Bytes expected = spars_file({section(1, g.bytes()), section(2, a.bytes()), section(2, e.bytes()),
+                                       section(2, p.bytes()), section(3, group_bytes("g", {"p", "a"}))},
+                                      0, 3);
+    const Bytes got = ds::encode(s);
+    CHECK((got == expected));
+    CHECK((got[8] == 3));
+
+    // Round trips: the small state, and shards of every dtype, N-D, strided, squashed.
+    std::vector<SparsifierSnapshot> cases = {s, v3_sparsifier()};
+    {
+        SparsifierSnapshot t;
+        for (int k = 0; k < 4; ++k) {
+            SparsifierSnapshot::Item it;
+            it.name = "t" + std::to_string(k);
+            it.tensor.dtype = static_cast<ds::DType>(k);
+            it.tensor.shape = {3, 2, 4};
+            if (k == 1) it.tensor.row_stride = 9;
+            it.global_rows = 12 + k;  // rows: 3 x 2 = 6
+            it.first_row = k;
+            it.squashed = k == 2;
+            if (!it.squashed) it.mask.assign(24, uint8_t(k & 1));
+            it.has_data = k != 3;
+            if (it.has_data) it.data.assign(24 * ds::dtype_size(it.tensor.dtype), uint8_t(0x40 + k));
+            t.items.push_back(it);
+        }
+        t.groups.push_back({"first", {"t3"}});
+        t.groups.push_back({"second", {"t1", "t0"}});
+        cases.push_back(t);
+        SparsifierSnapshot only_group;  // a group of plain items is version 3 too
+        only_group.items.push_back(make_item("x", 2, 2, false, false));
+        only_group.groups.push_back({"x", {"x"}});  // a group may share an item's name
+        cases.push_back(only_group);
+    }
+    for (const auto &c : cases) {
+        const Bytes b = ds::encode(c);
+        CHECK((b[8] == 3));
+        const SparsifierSnapshot back = ds::decode_sparsifier(b.data(), b.size());
+        CHECK((same(back, c)));
+        CHECK((ds::encode(back) == b));
+    }
+    // Every byte flipped and every truncation of the small state: rejected or canonical.
+    const SparsifierSnapshot v = v3_sparsifier();
+    const Bytes vb = ds::encode(v);
+    const long before = g_variants;
+    flip_every_byte(vb, v, ds::decode_sparsifier);
+    truncate_everywhere<SparsifierSnapshot>(vb, ds::decode_sparsifier);
+    random_edits<SparsifierSnapshot>(vb, ds::decode_sparsifier, 5000);
+    std::printf("     version 3: %ld flipped variants of a file of %zu bytes\n", g_variants - before, vb.size());
+}
+
+static void test_crafted_version_3() {
+    const Bytes G = section(1, SparsGlobal().bytes());
+    auto file = [&](auto edit, std::vector<Bytes> more = {}, uint32_t version = 3) {
+        TensorItem x;
+        edit(x);
+        std::vector<Bytes> sections = {G, section(2, x.bytes())};
+        for (auto &m : more) sections.push_back(m);
+        return spars_file(sections, 0, version);
+    };
+    auto group = [](const std::string &name, const std::vector<std::string> &members) {
+        return section(3, group_bytes(name, members));
+    };
+    auto none = [](TensorItem &) {};
+    SparsifierSnapshot ok;
+    CHECK((try_decode<SparsifierSnapshot>(ds::decode_sparsifier, file(none), &ok) == 1));
+    CHECK((ok.items.size() == 1 && ok.items[0].global_rows == 6 && ok.items[0].first_row == 2));
+    CHECK((try_decode<SparsifierSnapshot>(ds::decode_sparsifier, file(none, {group("g", {"s"})}), &ok) == 1));
+    CHECK((ok.groups.size() == 1 && ok.groups[0].members == std::vector<std::string>{"s"}));
+    // A shard of no rows: no mask bytes.
+    CHECK((try_decode<SparsifierSnapshot>(ds::decode_sparsifier, file([](TensorItem &x) {
+                                              x.shape = {0, 5};
+                                              x.first_row = 6;
+                                              x.mask.clear();
+                                          }),
+                                          &ok) == 1));
+    CHECK((ok.items[0].tensor.shape[0] == 0 && ok.items[0].mask.empty()));
+
+    // Shards.
+    CHECK((sparsifier_corrupt(file([](TensorItem &x) { x.first_row = 5; }),
+                              "item 0 's': the shard holds rows [5, 7), outside its 6 global rows")));
+    CHECK((sparsifier_corrupt(file([](TensorItem &x) { x.first_row = -1; }), "outside its 6 global rows")));
+    CHECK((sparsifier_corrupt(file([](TensorItem &x) { x.global_rows = -1; }), "global_rows is -1")));
+    CHECK((sparsifier_corrupt(file([](TensorItem &x) {
+                                  x.global_rows = 0;
+                                  x.first_row = 1;
+                              }),
+                              "first_row is 1 but the item is not a shard")));
+    CHECK((sparsifier_corrupt(file([](TensorItem &x) {
+                                  x.global_rows = 0;
+                                  x.first_row = 0;
+                                  x.shape = {0, 5};
+                                  x.mask.clear();
+                              }),
+                              "item 0 's'")));
+    CHECK((sparsifier_corrupt(file([](TensorItem &x) {
+                                  x.shape = {10};
+                                  x.global_rows = 20;
+                                  x.first_row = 0;
+                              }),
+                              "a shard has at least 2 dimensions")));
+    CHECK((sparsifier_corrupt(file([](TensorItem &x) { x.shape = {-2, 5}; }), "item 0 's'")));
+    {
+        SparsGlobal custom;
+        custom.kind = 1;
+        TensorItem x;
+        CHECK((sparsifier_corrupt(spars_file({section(1, custom.bytes()), section(2, x.bytes())}, 0, 3),
+                                  "a custom sparsifier state has no shards")));
+        x.global_rows = 0;
+        x.first_row = 0;
+        CHECK((sparsifier_corrupt(
+            spars_file({section(1, custom.bytes()), section(2, x.bytes()), group("g", {"s"})}, 0, 3),
+            "a custom sparsifier state has no groups")));
+    }
+
+    // Groups.
+    auto plain = [](TensorItem &x) {
+        x.global_rows = 0;
+        x.first_row = 0;
+    };
+    CHECK((sparsifier_corrupt(file(plain, {group("g", {"t"})}), "group 0 'g': names 't', which is not an item")));
+    CHECK((sparsifier_corrupt(file(plain, {group("g", {"s", "s"})}), "names 's' twice")));
+    CHECK((sparsifier_corrupt(file(plain, {group("g", {"s"}), group("h", {"s"})}), "in an earlier group too")));
+    CHECK((sparsifier_corrupt(file(plain, {group("g", {"s"}), group("g", {})}),
+                              "group 1 'g': name appears in an earlier group too")));
+    CHECK((sparsifier_corrupt(file(plain, {group("g", {})}), "has no members")));
+    CHECK((sparsifier_corrupt(file(plain, {group("a.b", {"s"})}), "contains '.'")));
+    CHECK((sparsifier_corrupt(file(plain, {group("", {"s"})}), "name is empty")));
+    {
+        Bytes huge;
+        putstr(huge, "g");
+        put32(huge, 0xFFFFFFFFu);
+        CHECK((sparsifier_corrupt(file(plain, {section(3, huge)}), "claims 4294967295 members")));
+        Bytes trailing = group_bytes("g", {"s"});
+        trailing.push_back(0);
+        CHECK((sparsifier_corrupt(file(plain, {section(3, trailing)}), "1 unread bytes")));
+    }
+    // Groups come after the items, and exist in version 3 only.
+    {
+        TensorItem x, y;
+        plain(x);
+        plain(y);
+        y.name = "t";
+        CHECK((sparsifier_corrupt(spars_file({G, section(2, x.bytes()), group("g", {"s"}), section(2, y.bytes())}, 0, 3),
+                                  "section 2 (ITEM) after a section 3 (GROUP)")));
+        CHECK((sparsifier_corrupt(spars_file({G, group("g", {"s"}), section(2, x.bytes())}, 0, 3),
+                                  "not an item of the state")));
+        x.v3 = false;
+        x.dtype = 1;  // a tensor: version 2
+        CHECK((sparsifier_corrupt(spars_file({G, section(2, x.bytes()), group("g", {"s"})}, 0, 2),
+                                  "unknown section id 3 (format version 2 sparsifier states have sections 1 and 2 only)")));
+        CHECK((sparsifier_corrupt(spars_file({G, section(4, Bytes{})}, 0, 3),
+                                  "unknown section id 4 (format version 3 sparsifier states have sections 1, 2 and 3 only)")));
+    }
+    // Version 3 without a group or a shard is not canonical.
+    CHECK((sparsifier_corrupt(file(plain), "no group and no shard: such a state is format version 1")));
+    CHECK((sparsifier_corrupt(file([&](TensorItem &x) {
+                                  plain(x);
+                                  x.dtype = 2;
+                                  x.data.clear();
+                              }),
+                              "such a state is format version 2")));
+
+    // The encoder refuses what the decoder would.
+    auto internal = [](const SparsifierSnapshot &t, const std::string &needle) {
+        return throws([&] { ds::encode(t); }, ds::Status::internal, needle);
+    };
+    SparsifierSnapshot t = v3_sparsifier();
+    t.items[0].first_row = 5;
+    CHECK((internal(t, "outside its 6 global rows")));
+    t = v3_sparsifier();
+    t.items[2].first_row = 1;
+    CHECK((internal(t, "not a shard")));
+    t = v3_sparsifier();
+    t.groups[0].members.push_back("zz");
+    CHECK((internal(t, "not an item of the state")));
+    t = v3_sparsifier();
+    t.groups.push_back(t.groups[0]);
+    CHECK((internal(t, "appears twice")));
+    t = v3_sparsifier();
+    t.groups[0].members.clear();
+    CHECK((internal(t, "has no members")));
+    t = v3_sparsifier();
+    t.kind = 1;
+    CHECK((internal(t, "a custom sparsifier has no")));
+}
+
 // ---------------------------------------------------------------------------
 // Files.
 
@@ -1054,6 +1338,8 @@ TEST_CASE("versions") { test_versions(); }
 TEST_CASE("crafted sparsifier files") { test_crafted_sparsifier(); }
 TEST_CASE("crafted scheduler files") { test_crafted_scheduler(); }
 TEST_CASE("encoder rejects invalid snapshots") { test_encoder_rejects_invalid_snapshots(); }
+TEST_CASE("format version 3: layout and round trips") { test_version_3_layout_and_round_trip(); }
+TEST_CASE("format version 3: crafted files") { test_crafted_version_3(); }
 TEST_CASE("atomic write") { test_atomic_write(); }
 TEST_CASE("write failures") { test_write_failures(); }
 TEST_CASE("read failures") { test_read_failures(); }

@@ -756,7 +756,31 @@ struct Fuzz {
             expect_failure(st, DS_ERR_INVALID_ARGUMENT, "load_buffer of a state over the maximum size");
         } else {
             st = ds_sparsifier_load_buffer(sp, state.empty() ? b.sp.data() : state.data(), state.size(), strict);
-            after("load_buffer", st, b);
+            // A state (format version 3) sets groups: the model takes them from the library.
+            after("load_buffer", st, b, false, [&] { groups_from_library(); });
+        }
+    }
+
+    // The model's groups after a load: the library's, each checked to name
+    // registered items in at most one group.
+    void groups_from_library() {
+        groups.clear();
+        std::set<std::string> grouped;
+        for (size_t i = 0; i < ds_sparsifier_group_count(sp); ++i) {
+            const char *g = nullptr;
+            size_t count = 0;
+            if (ds_sparsifier_get_group(sp, i, &g, &count) != DS_OK || count == 0)
+                breach("group %zu after a load: %s", i, ds_last_error());
+            std::vector<std::string> members;
+            for (size_t m = 0; m < count; ++m) {
+                const char *member = nullptr;
+                if (ds_sparsifier_get_group_member(sp, g, m, &member) != DS_OK)
+                    breach("member %zu of group '%s': %s", m, g, ds_last_error());
+                if (!items.count(member)) breach("a load made a group of '%s', which is not registered", member);
+                if (!grouped.insert(member).second) breach("a load put '%s' in two groups", member);
+                members.push_back(member);
+            }
+            if (!groups.emplace(g, members).second) breach("a load made two groups named '%s'", g);
         }
     }
 

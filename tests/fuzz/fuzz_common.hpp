@@ -201,6 +201,37 @@ inline void fixture_data(size_t k, std::vector<float> &out) {
     }
 }
 
+// The sharded variant of the fixture, for format version 3 states: norm
+// sparsifiers only; fixture item kShardedItem ("emb", 16 x 4) is registered
+// as rows [kShardFirstRow, kShardFirstRow + 16) of a tensor of
+// kShardGlobalRows rows, and one more item, kEmptyShard, holds none of the
+// rows of another tensor (a shard of shape 0 x 4).
+inline constexpr size_t kShardedItem = 3;
+inline constexpr int64_t kShardGlobalRows = 40, kShardFirstRow = 8;
+inline constexpr const char *kEmptyShard = "none";
+
+// Registers fixture item k (data: its buffer) on s as the plain or the
+// sharded fixture has it.
+inline ds_status add_fixture_item(ds_sparsifier *s, size_t k, float *data, bool sharded, const ds_config *config,
+                                  int reuse_mask) {
+    const FixtureItem &it = kFixture[k];
+    if (!sharded || k != kShardedItem) return ds_sparsifier_add_data(s, it.name, data, it.rows, it.cols, config, reuse_mask);
+    ds_tensor_desc d = DS_TENSOR_DESC_INIT;
+    d.ndim = 2;
+    d.shape[0] = it.rows;
+    d.shape[1] = it.cols;
+    return ds_sparsifier_add_shard(s, it.name, data, &d, kShardGlobalRows, kShardFirstRow, config, reuse_mask);
+}
+
+// The sharded fixture's extra item: a shard that holds no rows.
+inline ds_status add_empty_shard(ds_sparsifier *s) {
+    ds_tensor_desc d = DS_TENSOR_DESC_INIT;
+    d.ndim = 2;
+    d.shape[0] = 0;
+    d.shape[1] = 4;
+    return ds_sparsifier_add_shard(s, kEmptyShard, nullptr, &d, 8, 8, nullptr, 0);
+}
+
 // A value within the bounds of a schedule's index-th registry parameter:
 // its default if it has one, else 0.5 for a number and index + 1 for an
 // integer (so that a later step parameter, e.g. end_step, exceeds an

@@ -59,6 +59,8 @@ struct Sparsifier {
     std::vector<std::vector<float>> data = std::vector<std::vector<float>>(fuzz::kFixtureCount);
     ds_sparsifier *s = nullptr;
 
+    bool sharded = false;  // the sharded fixture (fuzz_common.hpp): emb a shard, plus an empty shard
+
     Sparsifier(int kind, std::initializer_list<std::pair<const char *, double>> defaults) {
         ds_config *d = config(defaults);
         if (kind < 2)
@@ -74,9 +76,22 @@ struct Sparsifier {
     Sparsifier &add(size_t k, std::initializer_list<std::pair<const char *, double>> overrides = {}, int reuse = 0) {
         fuzz::fixture_data(k, data[k]);
         ds_config *c = config(overrides);
-        OK(ds_sparsifier_add_data(s, fuzz::kFixture[k].name, data[k].data(), fuzz::kFixture[k].rows,
-                                  fuzz::kFixture[k].cols, c, reuse));
+        OK(fuzz::add_fixture_item(s, k, data[k].data(), sharded, c, reuse));
         ds_config_destroy(c);
+        return *this;
+    }
+    // Makes this the sharded fixture: emb becomes its shard, keeping its
+    // mask (a shard alone cannot step: its other rows are held by no one),
+    // and the empty shard is added.
+    Sparsifier &shard() {
+        sharded = true;
+        add(fuzz::kShardedItem, {}, 1);
+        OK(fuzz::add_empty_shard(s));
+        return *this;
+    }
+    Sparsifier &group(const char *name, std::initializer_list<const char *> members) {
+        std::vector<const char *> names(members);
+        OK(ds_sparsifier_set_group(s, name, names.data(), names.size()));
         return *this;
     }
     Sparsifier &all() {
@@ -108,6 +123,18 @@ void sparsifier_states() {
         sp.save("l2_item_configs_data", DS_SAVE_DATA);
     }
     Sparsifier(0, {{"sparsity_level", 0.3}}).add(0).add(4).add(5).step().save("l1_subset_data", DS_SAVE_DATA);
+    // Format version 3: groups and shards (loaded into the sharded fixture too).
+    Sparsifier(0, {}).all().group("g", {"conv", "tiny"}).step().save("l1_group_v3", 0);
+    Sparsifier(0, {{"sparsity_level", 0.7}}).all().step().shard().group("g", {"w1", "bias"})
+        .group("h", {"none", "emb"}).save("l1_sharded_groups_v3", 0);
+    {
+        Sparsifier sp(1, {{"block_rows", 2}, {"block_cols", 2}});
+        sp.all().step(2).shard().group("all", {"emb", "conv", "w1"});
+        const char *names[] = {fuzz::kFixture[2].name};
+        OK(ds_sparsifier_squash_mask(sp.s, names, 1, 1));
+        sp.save("l2_sharded_group_squashed_data_v3", DS_SAVE_DATA);
+    }
+    Sparsifier(1, {}).all().step().shard().save("l2_sharded_only_v3", 0);
     {
         Sparsifier sp(1, {});
         sp.all().step();

@@ -138,6 +138,38 @@ class GroupTest(unittest.TestCase):
             self.assertGreater(group.last_exchange()[0], 0)   # a group exchanges even alone (with itself)
             self.assertEqual(one.last_exchange(), (0, 0))
 
+    def test_states_keep_groups_and_shards(self):
+        from datasparse import _state
+        a = ds.DataNormSparsifier(sparsity_level=0.5, sparse_block_shape=(2, 4))
+        x = data(8)
+        a.add_shard("x", x[:6], GLOBAL_ROWS, 6)
+        a.add_shard("none", np.zeros((0, COLS), np.float32), GLOBAL_ROWS, 12)
+        a.add_data("y", data(9))
+        a.set_group("g", ["y", "x"])
+        raw = a.save_to_bytes(True)
+        self.assertEqual(raw[8], 3)   # format version 3: groups and shards
+        native = _state.decode_sparsifier(raw)
+        self.assertEqual(native["groups"], [("g", ["y", "x"])])
+        self.assertEqual([(i["name"], i["global_rows"], i["first_row"], i["shape"]) for i in native["items"]],
+                         [("x", GLOBAL_ROWS, 6, (6, COLS)), ("none", GLOBAL_ROWS, 12, (0, COLS)),
+                          ("y", 0, 0, (GLOBAL_ROWS, COLS))])
+        self.assertEqual(_state.encode_sparsifier(native), bytes(raw))   # the Python mirror is exact
+        b = ds.DataNormSparsifier(sparsity_level=0.5, sparse_block_shape=(2, 4))
+        b.add_shard("x", x[:6].copy(), GLOBAL_ROWS, 6)
+        b.add_shard("none", np.zeros((0, COLS), np.float32), GLOBAL_ROWS, 12)
+        b.add_data("y", data(9))
+        b.load_from_bytes(raw, True)
+        self.assertEqual(dict(b.groups), {"g": ("y", "x")})
+        self.assertEqual(bytes(b.save_to_bytes(True)), bytes(raw))
+        c = ds.DataNormSparsifier(sparsity_level=0.5, sparse_block_shape=(2, 4))
+        c.add_shard("x", x[:6].copy(), GLOBAL_ROWS, 0)   # other rows
+        c.add_shard("none", np.zeros((0, COLS), np.float32), GLOBAL_ROWS, 12)
+        c.add_data("y", data(9))
+        with self.assertRaises(ds.CorruptError) as caught:
+            c.load_from_bytes(raw, True)
+        self.assertIn("as rows [6, 12) of 12, the registered data is rows [0, 6) of 12", str(caught.exception))
+        self.assertEqual(dict(c.groups), {})
+
     def test_groups_are_checked_and_removed(self):
         s = ds.DataNormSparsifier()
         s.add_data("a", data(5))

@@ -102,18 +102,25 @@ def _sections(data, magic):
 
 def decode_sparsifier(data):
     """A sparsifier state as a dict: kind, norm, mask_update, step_count, defaults, items
-    (each: name, dtype, shape, row_stride, config, squashed, mask (uint8 array, one byte per
-    element) or None, data (bytes) or None)."""
+    (each: name, dtype, shape, row_stride, global_rows, first_row, config, squashed, mask
+    (uint8 array, one byte per element) or None, data (bytes) or None), groups (each:
+    (name, [member names]))."""
     version, flags, sections = _sections(bytes(data), _SPARSIFIER_MAGIC)
     head = sections[0][1]
     state = dict(kind=head.u32(), norm=head.u32(), mask_update=bool(head.u8()), step_count=head.i64(),
-                 defaults=head.config(), items=[])
-    for _, r in sections[1:]:
-        item = dict(name=r.string())
+                 defaults=head.config(), items=[], groups=[])
+    for section_id, r in sections[1:]:
+        if section_id == 3:  # GROUP (version 3), after the items
+            name = r.string()
+            state["groups"].append((name, [r.string() for _ in range(r.u32())]))
+            continue
+        item = dict(name=r.string(), global_rows=0, first_row=0)
         if version >= 2:
             item["dtype"] = r.u32()
             item["shape"] = tuple(r.i64() for _ in range(r.u32()))
             item["row_stride"] = r.i64()
+            if version >= 3:
+                item["global_rows"], item["first_row"] = r.i64(), r.i64()
         else:
             item["dtype"], item["shape"], item["row_stride"] = 0, (r.i64(), r.i64()), 0
         item["config"] = r.config()
@@ -133,10 +140,13 @@ _ELEMENT_SIZE = {0: 4, 1: 8, 2: 2, 3: 2}
 
 
 def encode_sparsifier(state):
-    """The bytes of a state as decode_sparsifier gives it (version 1 when every item is a
-    contiguous 2-D float32 matrix, else 2, as the library writes)."""
+    """The bytes of a state as decode_sparsifier gives it (as the library writes: version 3
+    with a group or a shard, else 1 when every item is a contiguous 2-D float32 matrix,
+    else 2)."""
     plain = all(i["dtype"] == 0 and len(i["shape"]) == 2 and i["row_stride"] == 0 for i in state["items"])
-    version = 1 if plain else 2
+    groups = state.get("groups", [])
+    sharded = groups or any(i.get("global_rows", 0) for i in state["items"])
+    version = 3 if sharded else 1 if plain else 2
     flags = 1 if any(i["data"] is not None for i in state["items"]) else 0
     head = (struct.pack("<IIBq", state["kind"], state["norm"], 1 if state["mask_update"] else 0, state["step_count"])
             + _config(state["defaults"]))
@@ -148,6 +158,8 @@ def encode_sparsifier(state):
         else:
             payload += struct.pack("<II", i["dtype"], len(i["shape"]))
             payload += b"".join(struct.pack("<q", d) for d in i["shape"]) + struct.pack("<q", i["row_stride"])
+            if version >= 3:
+                payload += struct.pack("<qq", i.get("global_rows", 0), i.get("first_row", 0))
         payload += _config(i["config"])
         payload += struct.pack("<BB", 1 if i["squashed"] else 0, 0 if i["data"] is None else 1)
         if not i["squashed"]:
@@ -155,6 +167,9 @@ def encode_sparsifier(state):
         if i["data"] is not None:
             payload += bytes(i["data"])
         sections.append((2, payload))
+    for name, members in groups:
+        sections.append((3, _string(name) + struct.pack("<I", len(members))
+                         + b"".join(_string(m) for m in members)))
     return _frame(_SPARSIFIER_MAGIC, version, flags, sections)
 
 

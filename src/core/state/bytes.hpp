@@ -21,7 +21,7 @@ namespace ds::state {
 // The newest format version this library reads. Writers use the lowest
 // version that can hold the state (format.md): 1 unless a sparsifier item is
 // a tensor other than a plain float32 matrix.
-inline constexpr uint32_t kFormatVersion = 2;
+inline constexpr uint32_t kFormatVersion = 3;
 
 // Appends little-endian fields.
 class Writer {

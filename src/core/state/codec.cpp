@@ -38,6 +38,7 @@ constexpr uint32_t kSparsifierFlagData = 1u;  // some item carries its data
 
 constexpr uint32_t kSectionGlobal = 1;  // SPARSIFIER / SCHEDULER: exactly once, first
 constexpr uint32_t kSectionItem = 2;    // ITEM / ENTRY: zero or more, in order
+constexpr uint32_t kSectionGroup = 3;   // GROUP (sparsifier, version 3): zero or more, after the items
 
 [[noreturn]] void bad_snapshot(const char *kind, const std::string &what) {
     fail(Status::internal, std::string("cannot encode ") + kind + " state: " + what);
@@ -135,15 +136,63 @@ void end_section(Reader &r, uint32_t id, size_t start) {
                                std::to_string(r.remaining()) + " unread bytes at its end");
 }
 
-[[noreturn]] void unknown_section(Reader &r, uint32_t id, size_t start, const char *kind) {
-    r.corrupt(start, "unknown section id " + std::to_string(id) + " (format version " +
-                         std::to_string(kFormatVersion) + " " + kind + " states have sections 1 and 2 only)");
+[[noreturn]] void unknown_section(Reader &r, uint32_t id, size_t start, const char *kind, uint32_t version) {
+    r.corrupt(start, "unknown section id " + std::to_string(id) + " (format version " + std::to_string(version) +
+                         " " + kind + " states have sections " +
+                         (version >= 3 && std::strcmp(kind, "sparsifier") == 0 ? "1, 2 and 3" : "1 and 2") +
+                         " only)");
 }
 
 bool plain_state(const SparsifierSnapshot &s) {
     for (const auto &it : s.items)
         if (!it.tensor.plain() || it.tensor.row_stride != 0) return false;
     return true;
+}
+
+// Version 3 exists for groups and shards.
+bool needs_v3(const SparsifierSnapshot &s) {
+    if (!s.groups.empty()) return true;
+    for (const auto &it : s.items)
+        if (it.global_rows != 0) return true;
+    return false;
+}
+
+// A shard's geometry (format.md, version 3), its shape already checked
+// (check_item_shape); empty if it is fine.
+std::string shard_problem(const SparsifierSnapshot::Item &it) {
+    if (it.global_rows == 0) {
+        if (it.first_row != 0) return "first_row is " + std::to_string(it.first_row) + " but the item is not a shard (global_rows 0)";
+        return "";
+    }
+    if (it.global_rows < 0) return "global_rows is " + std::to_string(it.global_rows) + ", must be >= 0";
+    if (it.tensor.shape.size() < 2)
+        return "a shard has at least 2 dimensions, this one " + std::to_string(it.tensor.shape.size());
+    const int64_t rows = it.tensor.rows();  // the shape is checked: no overflow
+    if (it.first_row < 0 || it.first_row > it.global_rows - rows)
+        return "the shard holds rows [" + std::to_string(it.first_row) + ", " + std::to_string(it.first_row + rows) +
+               "), outside its " + std::to_string(it.global_rows) + " global rows";
+    return "";
+}
+
+// check_shape, allowing a shard (global_rows > 0) a leading size of 0.
+void check_item_shape(const SparsifierSnapshot::Item &it) {
+    Tensor t = it.tensor;
+    if (it.global_rows > 0 && !t.shape.empty() && t.shape[0] == 0) t.shape[0] = 1;
+    check_shape(t, it.name);
+}
+
+// Group rules shared by the encoder and the decoder; empty if fine.
+// `items`: the snapshot's item names; `grouped`: members of earlier groups.
+std::string group_problem(const SparsifierSnapshot::Group &g, const std::set<std::string> &items,
+                          std::set<std::string> &grouped) {
+    if (g.members.empty()) return "has no members";
+    std::set<std::string> seen;
+    for (const std::string &m : g.members) {
+        if (!items.count(m)) return "names " + quoted(m) + ", which is not an item of the state";
+        if (!seen.insert(m).second) return "names " + quoted(m) + " twice";
+        if (!grouped.insert(m).second) return "names " + quoted(m) + ", which is in an earlier group too";
+    }
+    return "";
 }
 
 }  // namespace
@@ -165,10 +214,13 @@ std::vector<uint8_t> encode(const SparsifierSnapshot &s) {
         check_string_for_encode(kind, it.name, where);
         if (!names.insert(it.name).second) bad_snapshot(kind, where + " appears twice");
         try {
-            check_shape(it.tensor, it.name);
+            check_item_shape(it);
         } catch (const Error &e) {
             bad_snapshot(kind, where + ": " + e.what());
         }
+        const std::string shard = shard_problem(it);
+        if (!shard.empty()) bad_snapshot(kind, where + ": " + shard);
+        if (s.kind != 0 && it.global_rows != 0) bad_snapshot(kind, where + ": a custom sparsifier has no shards");
         if (it.tensor.row_stride != 0 && it.tensor.row_stride <= it.tensor.cols())
             bad_snapshot(kind, where + ": row_stride " + std::to_string(it.tensor.row_stride) +
                                    " is not 0 or above the last size");
@@ -186,7 +238,19 @@ std::vector<uint8_t> encode(const SparsifierSnapshot &s) {
         any_data = any_data || it.has_data;
         reserve += 128 + it.name.size() + it.config.size() * 32 + it.mask.size() / 8 + it.data.size();
     }
-    const uint32_t version = plain_state(s) ? 1 : 2;
+    std::set<std::string> group_names, grouped;
+    for (const auto &g : s.groups) {
+        const std::string where = "group " + quoted(g.name);
+        if (const char *p = name_problem(g.name)) bad_snapshot(kind, where + ": " + p);
+        check_string_for_encode(kind, g.name, where);
+        if (!group_names.insert(g.name).second) bad_snapshot(kind, where + " appears twice");
+        if (s.kind != 0) bad_snapshot(kind, where + ": a custom sparsifier has no groups");
+        if (g.members.size() > std::numeric_limits<uint32_t>::max()) bad_snapshot(kind, where + " has too many members");
+        const std::string problem = group_problem(g, names, grouped);
+        if (!problem.empty()) bad_snapshot(kind, where + " " + problem);
+        for (const std::string &m : g.members) reserve += 8 + m.size();
+    }
+    const uint32_t version = needs_v3(s) ? 3 : plain_state(s) ? 1 : 2;
 
     Writer w;
     w.out.reserve(reserve);
@@ -209,6 +273,10 @@ std::vector<uint8_t> encode(const SparsifierSnapshot &s) {
             w.u32(static_cast<uint32_t>(it.tensor.shape.size()));
             for (int64_t d : it.tensor.shape) w.i64(d);
             w.i64(it.tensor.row_stride);
+            if (version >= 3) {
+                w.i64(it.global_rows);
+                w.i64(it.first_row);
+            }
         }
         w.config(it.config);
         w.boolean(it.squashed);
@@ -227,6 +295,13 @@ std::vector<uint8_t> encode(const SparsifierSnapshot &s) {
         if (it.has_data) w.out.insert(w.out.end(), it.data.begin(), it.data.end());  // already little-endian
         w.end_section(at);
     }
+    for (const auto &g : s.groups) {
+        at = w.begin_section(kSectionGroup);
+        w.string(g.name);
+        w.u32(static_cast<uint32_t>(g.members.size()));
+        for (const std::string &m : g.members) w.string(m);
+        w.end_section(at);
+    }
     return w.finish();
 }
 
@@ -239,11 +314,11 @@ SparsifierSnapshot decode_sparsifier(const uint8_t *bytes, size_t size) {
             char buf[16];
             std::snprintf(buf, sizeof buf, "%X", unsigned(frame.flags & ~kSparsifierFlagData));
             return std::string(buf);
-        }() + " (format versions 1 and 2 define only bit 0, data included)");
+        }() + " (format versions 1 to 3 define only bit 0, data included)");
     const size_t body_end = r.limit();
 
     SparsifierSnapshot s;
-    std::set<std::string> names;
+    std::set<std::string> names, group_names, grouped;
     bool have_global = false;
     bool any_data = false;
     size_t first_data_item = 0;
@@ -266,6 +341,7 @@ SparsifierSnapshot decode_sparsifier(const uint8_t *bytes, size_t size) {
             s.defaults = r.config("defaults");
         } else if (id == kSectionItem) {
             if (!have_global) r.corrupt(start, "section 2 (ITEM) before section 1 (SPARSIFIER)");
+            if (!s.groups.empty()) r.corrupt(start, "section 2 (ITEM) after a section 3 (GROUP): groups come last");
             SparsifierSnapshot::Item it;
             r.where = "item " + std::to_string(s.items.size());
             const size_t name_at = r.pos();
@@ -292,11 +368,19 @@ SparsifierSnapshot decode_sparsifier(const uint8_t *bytes, size_t size) {
                                                std::to_string(kMaxDims) + "]"));
                 for (uint32_t d = 0; d < ndim; ++d) it.tensor.shape.push_back(r.i64("shape"));
                 it.tensor.row_stride = r.i64("row_stride");
+                if (frame.version >= 3) {
+                    it.global_rows = r.i64("global_rows");
+                    it.first_row = r.i64("first_row");
+                }
                 try {
-                    check_shape(it.tensor, it.name);
+                    check_item_shape(it);
                 } catch (const Error &e) {
                     r.corrupt(shape_at, r.field(e.what()));
                 }
+                const std::string shard = shard_problem(it);
+                if (!shard.empty()) r.corrupt(shape_at, r.field(shard));
+                if (s.kind != 0 && it.global_rows != 0)
+                    r.corrupt(shape_at, r.field("a custom sparsifier state has no shards"));
                 if (it.tensor.row_stride != 0 && it.tensor.row_stride <= it.tensor.cols())
                     r.corrupt(shape_at, r.field("row_stride " + std::to_string(it.tensor.row_stride) +
                                                 " must be 0 (contiguous) or above the last size " +
@@ -332,14 +416,37 @@ SparsifierSnapshot decode_sparsifier(const uint8_t *bytes, size_t size) {
                 any_data = true;
             }
             s.items.push_back(std::move(it));
+        } else if (id == kSectionGroup && frame.version >= 3) {
+            if (!have_global) r.corrupt(start, "section 3 (GROUP) before section 1 (SPARSIFIER)");
+            SparsifierSnapshot::Group g;
+            r.where = "group " + std::to_string(s.groups.size());
+            const size_t name_at = r.pos();
+            g.name = r.name("name");
+            r.where += " " + quoted(g.name);
+            if (!group_names.insert(g.name).second) r.corrupt(name_at, r.field("name appears in an earlier group too"));
+            if (s.kind != 0) r.corrupt(name_at, r.field("a custom sparsifier state has no groups"));
+            const size_t count_at = r.pos();
+            const uint32_t count = r.u32("member count");
+            constexpr size_t kMinMember = 4 + 1;  // length and one byte
+            if (count > r.remaining() / kMinMember)
+                r.corrupt(count_at, r.field("claims " + std::to_string(count) + " members but only " +
+                                            std::to_string(r.remaining()) + " bytes remain in its section"));
+            g.members.reserve(count);
+            for (uint32_t m = 0; m < count; ++m) g.members.push_back(r.name("member name"));
+            const std::string problem = group_problem(g, names, grouped);
+            if (!problem.empty()) r.corrupt(count_at, r.field(problem));
+            s.groups.push_back(std::move(g));
         } else {
-            unknown_section(r, id, start, "sparsifier");
+            unknown_section(r, id, start, "sparsifier", frame.version);
         }
         end_section(r, id, start);
     }
     if (!have_global) r.corrupt(r.pos(), "section 1 (SPARSIFIER) is missing");
     if (frame.version == 2 && plain_state(s))
         r.corrupt(8, "format version 2, but every item is a plain float32 matrix: such a state is format version 1");
+    if (frame.version == 3 && !needs_v3(s))
+        r.corrupt(8, "format version 3, but the state has no group and no shard: such a state is format version " +
+                         std::string(plain_state(s) ? "1" : "2"));
     const bool flag_data = (frame.flags & kSparsifierFlagData) != 0;
     if (flag_data != any_data)
         r.corrupt(12, flag_data ? "flags say data is included but no item has data"
@@ -435,7 +542,7 @@ SchedulerSnapshot decode_scheduler(const uint8_t *bytes, size_t size) {
             e.last = r.optional("last value");
             s.entries.push_back(std::move(e));
         } else {
-            unknown_section(r, id, start, "scheduler");
+            unknown_section(r, id, start, "scheduler", frame.version);
         }
         end_section(r, id, start);
     }

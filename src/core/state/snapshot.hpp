@@ -21,6 +21,13 @@ struct SparsifierSnapshot {
         std::vector<uint8_t> mask;  // tensor.elements() values 0/1; empty when squashed
         bool has_data = false;
         std::vector<uint8_t> data;  // when has_data: the elements, contiguous, little-endian
+        // A row shard (global_rows > 0): rows [first_row, first_row + shape[0])
+        // of global_rows; shape[0] may then be 0. 0 and 0 otherwise.
+        int64_t global_rows = 0, first_row = 0;
+    };
+    struct Group {
+        std::string name;
+        std::vector<std::string> members;  // names of items, in tie order
     };
     uint32_t kind = 0;  // 0 = norm, 1 = custom
     uint32_t norm = 0;  // the Norm's value, for kind 0
@@ -28,6 +35,7 @@ struct SparsifierSnapshot {
     bool mask_update = true;
     int64_t step_count = 0;
     std::vector<Item> items;
+    std::vector<Group> groups;
 };
 
 struct SchedulerSnapshot {
