@@ -6,8 +6,10 @@ namespace Datasparse {
 /// sparsifiers holding shards of the same tensors, or groups, in several threads or processes are joined
 /// (see <see cref="Sparsifier.SetAllreduce"/>). Every participant's step calls it the same number of
 /// times with arrays of the same length. An exception thrown here fails the step with a
-/// <see cref="CallbackException"/> whose InnerException it is, no mask changed; it must then be thrown
-/// on every participant.
+/// <see cref="CallbackException"/> whose InnerException it is, and every other participant's step with
+/// it, no mask changed anywhere (the failure is announced in the next exchange). At the step's last
+/// exchange every participant had finished its selection: an exception there is logged as a warning and
+/// the masks are written as on the others. Take part in the sum even when throwing, or the others wait.
 /// </summary>
 /// <param name="counts">This participant's values, to sum in place: uint64 values in a long's bits (not all of
 /// them are counts: one is a fingerprint of any value), so sum them with unchecked +, whose wrapping gives the

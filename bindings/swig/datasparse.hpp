@@ -453,7 +453,7 @@ private:
 
 // Sums counts element-wise over every participant, in place (as
 // MPI_Allreduce with MPI_SUM): subclass and override sum(counts). Throwing
-// fails the step (it must then fail on every participant).
+// fails the step on every participant (ds_allreduce_fn's rules).
 class Allreduce {
 public:
     virtual ~Allreduce() {}

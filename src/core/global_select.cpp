@@ -136,9 +136,11 @@ void GlobalSelector::compute_keys(const std::vector<Unit> &units, kernels::Score
     sized(keys_, slots, "the block keys of a step");
     sized(score_scratch_, static_cast<size_t>(threads), "the score scratch");
     sized(mask_scratch_, static_cast<size_t>(threads), "the mask scratch");
+    sized(hist_scratch_, static_cast<size_t>(threads), "the histogram scratch");
     for (int t = 0; t < threads; ++t) {
         sized(score_scratch_[static_cast<size_t>(t)], kernels::kScoreScratch, "the score scratch");
         sized(mask_scratch_[static_cast<size_t>(t)], kernels::kMaskScratchBins, "the mask scratch");
+        sized(hist_scratch_[static_cast<size_t>(t)], kBins, "the histogram scratch");
     }
     size_t slot = 0;
     for (size_t i = 0; i < units.size(); ++i) {
@@ -161,6 +163,12 @@ void GlobalSelector::compute_keys(const std::vector<Unit> &units, kernels::Score
         st.need = st.k;
         st.kind = st.k == 0 ? UnitState::Kind::none : st.k == blocks ? UnitState::Kind::all : UnitState::Kind::scored;
         st.resolved = st.kind != UnitState::Kind::scored;
+        bool counted = st.kind == UnitState::Kind::scored;  // the first histogram comes with the keys
+        for (const UnitMember &m : u.members) {
+            const kernels::Blocks b = blocks_of(m.job);
+            counted = counted && b.grid_rows * b.grid_cols < (int64_t{1} << 32);
+        }
+        if (counted) sized(st.first_hist, kBins, "the selection histograms");
         for (size_t j = 0; j < u.members.size(); ++j, ++slot) {
             std::vector<uint32_t> &keys = keys_[slot];
             if (st.kind != UnitState::Kind::scored) {
@@ -177,10 +185,17 @@ void GlobalSelector::compute_keys(const std::vector<Unit> &units, kernels::Score
                                    : 1;
             const kernels::Table &k = *table_;
             uint32_t *out = keys.data();
+            const int shift = kDigits[0].shift;
 #pragma omp parallel for schedule(static, 1) num_threads(shares) if (shares > 1)
-            for (int q = 0; q < shares; ++q)
-                k.score_rows(m, b, score, b.grid_rows * q / shares, b.grid_rows * (q + 1) / shares, out, nullptr, 0,
+            for (int q = 0; q < shares; ++q) {
+                uint32_t *h = counted ? hist_scratch_[static_cast<size_t>(q)].data() : nullptr;
+                if (h) std::fill(h, h + kBins, 0u);
+                k.score_rows(m, b, score, b.grid_rows * q / shares, b.grid_rows * (q + 1) / shares, out, h, shift,
                              score_scratch_[static_cast<size_t>(omp_get_thread_num())].data());
+            }
+            if (counted)
+                for (int q = 0; q < shares; ++q)
+                    for (size_t i = 0; i < kBins; ++i) st.first_hist[i] += hist_scratch_[static_cast<size_t>(q)][i];
         }
     }
 }
@@ -192,11 +207,39 @@ void GlobalSelector::local_histogram(const std::vector<Unit> &units, size_t u, u
     if (d.comp == 0) {
         // Keys whose higher digits equal the prefix.
         const int above = d.shift + d.bits;
+        if (above >= 31 && !st.first_hist.empty()) {  // the first digit: counted while scoring
+            for (size_t i = 0; i < kBins; ++i) hist[i] += st.first_hist[i];
+            return;
+        }
         const uint32_t want = static_cast<uint32_t>(st.prefix[0] >> above);
         for (size_t j = 0; j < units[u].members.size(); ++j) {
             const std::vector<uint32_t> &keys = keys_[slot_[u] + j];
             const size_t n = keys.size();
             const uint32_t *k = keys.data();
+            const int shares = n >= static_cast<size_t>(kParallelElements)
+                                   ? static_cast<int>(std::min<size_t>(hist_scratch_.size(), n / 4096))
+                                   : 1;
+            if (shares > 1) {  // one histogram per share (32-bit: a share holds < 2^32 keys), then summed
+                const bool narrow = n / static_cast<size_t>(shares) < (size_t{1} << 32) - 1;
+                if (narrow) {
+#pragma omp parallel for schedule(static, 1) num_threads(shares)
+                    for (int q = 0; q < shares; ++q) {
+                        uint32_t *h = hist_scratch_[static_cast<size_t>(q)].data();
+                        std::fill(h, h + kBins, 0u);
+                        const size_t i0 = n * static_cast<size_t>(q) / static_cast<size_t>(shares);
+                        const size_t i1 = n * static_cast<size_t>(q + 1) / static_cast<size_t>(shares);
+                        if (above >= 31) {
+                            for (size_t i = i0; i < i1; ++i) ++h[k[i] >> d.shift];
+                        } else {
+                            for (size_t i = i0; i < i1; ++i)
+                                if ((k[i] >> above) == want) ++h[(k[i] >> d.shift) & digit_mask];
+                        }
+                    }
+                    for (int q = 0; q < shares; ++q)
+                        for (size_t i = 0; i < kBins; ++i) hist[i] += hist_scratch_[static_cast<size_t>(q)][i];
+                    continue;
+                }
+            }
             if (above >= 31) {
                 for (size_t i = 0; i < n; ++i) ++hist[k[i] >> d.shift];
             } else {
@@ -246,17 +289,18 @@ void GlobalSelector::gather_ties(const std::vector<Unit> &units, size_t u, kerne
     st.ties_gathered = true;
 }
 
-void GlobalSelector::mark_selected(const std::vector<Unit> &units, size_t u, kernels::Score) {
-    const UnitState &st = state_[u];
+void GlobalSelector::mark_selected(const std::vector<Unit> &units, size_t u) {
+    UnitState &st = state_[u];
     if (st.kind != UnitState::Kind::scored) return;
     const Digit d = kDigits[st.depth];
     if (d.comp == 0) {
-        // Selected: the key's digits up to this one are at most the threshold's.
-        const uint32_t limit = static_cast<uint32_t>(st.prefix[0] >> d.shift);
-        for (size_t j = 0; j < units[u].members.size(); ++j)
-            for (uint32_t &key : keys_[slot_[u] + j]) key = (key >> d.shift) <= limit ? 0u : 1u;
+        // Selected: the key's digits up to this one are at most the
+        // threshold's, i.e. the key is below (those digits + 1) << shift
+        // (at most 2^31: fits). The keys stay as they are.
+        st.below = (static_cast<uint32_t>(st.prefix[0] >> d.shift) + 1u) << d.shift;
         return;
     }
+    st.below = 1;
     const uint32_t t = static_cast<uint32_t>(st.prefix[0]);
     for (size_t j = 0; j < units[u].members.size(); ++j)
         for (uint32_t &key : keys_[slot_[u] + j]) key = key < t ? 0u : 1u;  // ties decided below
@@ -448,7 +492,7 @@ void GlobalSelector::select(const std::vector<Unit> &units, Norm norm, const All
     // 3. Agree on success before anyone commits: the last exchange.
     payload.assign(width, 0);
     const Next last = round(payload, false, [&] {
-        for (size_t u = 0; u < units.size(); ++u) mark_selected(units, u, score);
+        for (size_t u = 0; u < units.size(); ++u) mark_selected(units, u);
     });
     if (last == Next::announce) {
         // Every participant had finished its selection with nothing to
@@ -494,8 +538,8 @@ void GlobalSelector::commit(const std::vector<Unit> &units) {
                 std::memset(job.mask, 0, n);
                 continue;
             }
-            const kernels::Selection sel{st.kind == UnitState::Kind::scored ? keys_[slot_[u] + j].data() : nullptr, 1,
-                                         st.kind == UnitState::Kind::all};
+            const kernels::Selection sel{st.kind == UnitState::Kind::scored ? keys_[slot_[u] + j].data() : nullptr,
+                                         st.below, st.kind == UnitState::Kind::all};
             const kernels::Matrix m{job.data, static_cast<kernels::Elem>(job.dtype), job.rows, job.cols, job.stride};
             const int shares = job.rows * job.cols >= kParallelElements
                                    ? static_cast<int>(std::min<int64_t>(threads, b.grid_rows))

@@ -104,12 +104,17 @@ private:
         bool resolved = false;
         std::vector<TieBlock> ties;  // local blocks with key == the k-th key (depth >= 3)
         bool ties_gathered = false;
+        // The first digit's histogram, counted while scoring (empty if a
+        // member's blocks could overflow the kernels' 32-bit counts).
+        std::vector<uint64_t> first_hist;
+        // Selected blocks have keys below this (after mark_selected).
+        uint32_t below = 1;
     };
 
     void compute_keys(const std::vector<Unit> &units, kernels::Score score);
     void local_histogram(const std::vector<Unit> &units, size_t u, uint64_t *hist);
     void gather_ties(const std::vector<Unit> &units, size_t u, kernels::Score score);
-    void mark_selected(const std::vector<Unit> &units, size_t u, kernels::Score score);
+    void mark_selected(const std::vector<Unit> &units, size_t u);
     void exchange(const Allreduce &allreduce, std::vector<uint64_t> &payload);
 
     const kernels::Table *table_ = nullptr;
@@ -118,6 +123,7 @@ private:
     std::vector<UnitState> state_;
     std::vector<std::vector<double>> score_scratch_;
     std::vector<std::vector<uint32_t>> mask_scratch_;
+    std::vector<std::vector<uint32_t>> hist_scratch_;  // one first-digit histogram per share of a member
     uint64_t exchanged_ = 0;
     int exchanges_ = 0;
     bool selected_ = false;

@@ -305,6 +305,60 @@ Test(groups, shards_over_participants_mask_like_one_process) {
             }
 }
 
+/* Large shards (hundreds of thousands of blocks: the histograms are counted
+ * by several threads, the first one while scoring) over 1 to 3
+ * participants, with distinct values, ties (small integers) and NaN: the
+ * masks of one process, for a few levels and block shapes. */
+Test(groups, large_shards_mask_like_one_process) {
+    const int64_t rows = 1200, cols = 512;
+    const size_t n = (size_t)(rows * cols);
+    float *x = malloc(sizeof(float) * n);
+    uint8_t *want = malloc(n), *got = malloc(n);
+    cr_assert(x && want && got);
+    static const grid_case cases[] = {
+        {1, 4, -1, 0.5, DS_NORM_L1, 0}, {1, 4, 2, 0.7, DS_NORM_L2, 1}, {2, 2, -1, 0.3, DS_NORM_L1, 3},
+        {1, 1, -1, 0.9, DS_NORM_L2, 0},
+    };
+    for (size_t c = 0; c < TU_ARRAY_LEN(cases); ++c) {
+        const grid_case g = cases[c];
+        fill(x, n, g.kind, 900 + c);
+        ds_sparsifier *ref = norm_sparsifier(g.norm, g.level, g.br, g.bc, g.zeros);
+        TU_OK(ds_sparsifier_add_data(ref, "t", x, rows, cols, NULL, 0));
+        TU_OK(ds_sparsifier_step(ref));
+        tu_get_mask(ref, "t", want, n);
+        ds_sparsifier_destroy(ref);
+        for (int parts = 1; parts <= 3; ++parts) {
+            engine e;
+            engine_init(&e, parts);
+            part_link links[MAX_PARTS];
+            ds_sparsifier *s[MAX_PARTS];
+            int64_t first[MAX_PARTS], count[MAX_PARTS];
+            split_rows(rows, g.br, parts, 0, first, count);
+            for (int p = 0; p < parts; ++p) {
+                links[p] = (part_link){&e, p, 0, 0, 0};
+                s[p] = norm_sparsifier(g.norm, g.level, g.br, g.bc, g.zeros);
+                ds_tensor_desc d = matrix(count[p], cols);
+                TU_OK(ds_sparsifier_add_shard(s[p], "t", x + first[p] * cols, &d, rows, first[p], NULL, 0));
+                TU_OK(ds_sparsifier_set_allreduce(s[p], thread_allreduce, &links[p]));
+            }
+            part_run runs[MAX_PARTS];
+            step_all(s, parts, runs);
+            memset(got, 7, n);
+            for (int p = 0; p < parts; ++p) {
+                cr_assert_eq(runs[p].status, DS_OK, "case %zu, %d parts, participant %d: %s", c, parts, p,
+                             runs[p].message);
+                tu_get_mask(s[p], "t", got + first[p] * cols, (size_t)(count[p] * cols));
+                ds_sparsifier_destroy(s[p]);
+            }
+            cr_assert(memcmp(got, want, n) == 0, "case %zu, %d parts: the masks differ from one process's", c, parts);
+            engine_free(&e);
+        }
+    }
+    free(x);
+    free(want);
+    free(got);
+}
+
 /* A group of two sharded tensors over three participants vs the group of
  * the whole tensors in one process. */
 Test(groups, a_group_of_shards_masks_like_the_group_in_one_process) {

@@ -471,7 +471,9 @@ class _PyTorchAPI:
         """Joins this sparsifier's steps with other participants: fn(counts) sums counts (a NumPy
         uint64 array; the sum wraps modulo 2**64) element-wise over every participant, in place (torch_allreduce() makes one
         on torch.distributed). Every participant then steps together with the same groups and
-        shards. An exception raised by fn fails the step (raise it on every participant).
+        shards. An exception raised by fn fails the step on every participant, no mask changed
+        (except at the step's last exchange: a warning, and the masks are written as on the others);
+        take part in the sum even when raising, or the others wait.
         fn None: this process alone again."""
         if fn is None:
             _swig.Sparsifier.set_allreduce(self, None)

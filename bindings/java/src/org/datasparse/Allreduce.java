@@ -6,8 +6,12 @@ package org.datasparse;
  * same tensors, or groups, in several threads or processes are joined (see
  * {@link Sparsifier#setAllreduce}). Every participant's step calls it the
  * same number of times with arrays of the same length. An exception thrown
- * here fails the step with a {@link CallbackException} whose cause it is, no
- * mask changed; it must then be thrown on every participant.
+ * here fails the step with a {@link CallbackException} whose cause it is,
+ * and every other participant's step with it, no mask changed anywhere (the
+ * failure is announced in the next exchange). At the step's last exchange
+ * every participant had finished its selection: an exception there is
+ * logged as a warning and the masks are written as on the others. Take part
+ * in the sum even when throwing, or the others wait.
  */
 @FunctionalInterface
 public interface Allreduce {
