@@ -73,6 +73,41 @@ public class GroupTests {
     return x.Skip(first * cols).Take(n * cols).ToArray();
   }
 
+  // A state keeps the groups and the shards' rows (format version 3): it loads back into the same
+  // registration, groups restored, and fails (CorruptStateException, nothing changed) where a shard holds
+  // other rows.
+  [Test]
+  public void AStateKeepsGroupsAndShardRows() {
+    const int cols = 8;
+    float[] x = Random(6 * cols, 5), y = Random(6 * cols, 6);
+    byte[] state;
+    using (var a = Make(0.5, 2, 4)) {
+      a.AddShard("x", x, 12, 6, 6, cols);
+      a.AddData("y", y, 6, cols);
+      a.SetGroup("g", "y", "x");
+      state = a.SaveToBytes();
+      Assert.AreEqual(3, state[8], "groups and shards need format version 3");
+    }
+    using (var b = Make(0.5, 2, 4)) {
+      b.AddShard("x", x, 12, 6, 6, cols);
+      b.AddData("y", y, 6, cols);
+      b.LoadFromBytes(state);
+      Assert.AreEqual(1, b.Groups.Count);
+      CollectionAssert.AreEqual(new[] { "y", "x" }, b.Groups["g"].ToArray());
+      CollectionAssert.AreEqual(state, b.SaveToBytes());
+    }
+    using (var c = Make(0.5, 2, 4)) {
+      c.AddShard("x", x, 12, 0, 6, cols);  // the other rows
+      c.AddData("y", y, 6, cols);
+      byte[] before = c.SaveToBytes();
+      var e = Expect.Fails(Status.Corrupt, () => c.LoadFromBytes(state), "a shard with other rows");
+      Assert.IsInstanceOf<CorruptStateException>(e);
+      StringAssert.Contains("as rows [6, 12) of 12, the registered data is rows [0, 6) of 12", e.Message);
+      Assert.AreEqual(0, c.Groups.Count);
+      CollectionAssert.AreEqual(before, c.SaveToBytes());
+    }
+  }
+
   [Test]
   public void AGroupOfTwoItemsMasksLikeTheStackedItem() {
     const int cols = 8, rowsA = 4, rowsB = 6;

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import org.datasparse.Allreduce;
 import org.datasparse.CallbackException;
 import org.datasparse.Config;
+import org.datasparse.CorruptStateException;
 import org.datasparse.DataNormSparsifier;
 import org.datasparse.DatasparseFailure;
 import org.datasparse.Norm;
@@ -153,6 +154,42 @@ class GroupsTest {
       assertEquals(Map.of(), s.groups());
       fails(java.util.NoSuchElementException.class, Status.NOT_FOUND, () -> s.removeGroup("g"));
       assertThrows(NullPointerException.class, () -> s.setGroup(null, "a"));
+    }
+  }
+
+  /**
+   * A state keeps the groups and the shards' rows (format version 3): it
+   * loads back into the same registration, groups restored, and fails
+   * (CorruptStateException, nothing changed) where a shard holds other rows.
+   */
+  @Test
+  void aStateKeepsGroupsAndShardRows() throws Exception {
+    final int cols = 8;
+    float[] x = random(6 * cols, 5), y = random(6 * cols, 6);
+    byte[] state;
+    try (DataNormSparsifier a = sparsifier(0.5, 2, 4)) {
+      a.addShard("x", x, 12, 6, 6, cols);
+      a.addData("y", y, 6, cols);
+      a.setGroup("g", "y", "x");
+      state = a.saveToBytes();
+      assertEquals(3, state[8], "groups and shards need format version 3");
+    }
+    try (DataNormSparsifier b = sparsifier(0.5, 2, 4)) {
+      b.addShard("x", x, 12, 6, 6, cols);
+      b.addData("y", y, 6, cols);
+      b.loadFromBytes(state);
+      assertEquals(Map.of("g", List.of("y", "x")), b.groups());
+      assertArrayEquals(state, b.saveToBytes());
+    }
+    try (DataNormSparsifier c = sparsifier(0.5, 2, 4)) {
+      c.addShard("x", x, 12, 0, 6, cols);  // the other rows
+      c.addData("y", y, 6, cols);
+      byte[] before = c.saveToBytes();
+      CorruptStateException e = fails(CorruptStateException.class, Status.CORRUPT, () -> c.loadFromBytes(state));
+      assertTrue(e.getMessage().contains("as rows [6, 12) of 12, the registered data is rows [0, 6) of 12"),
+                 e.getMessage());
+      assertEquals(Map.of(), c.groups());
+      assertArrayEquals(before, c.saveToBytes());
     }
   }
 
