@@ -612,9 +612,9 @@ void Sparsifier::restore(const SparsifierSnapshot &s, bool strict) {
                 if (at.second) continue;
                 const bool first_is_state = from_state.count(*at.first->second) > 0;
                 const std::string &theirs = first_is_state ? *at.first->second : g.name;
-                const std::string &mine = first_is_state ? g.name : *at.first->second;
+                const std::string &here = first_is_state ? g.name : *at.first->second;
                 fail(Status::corrupt, "state puts " + quoted(m) + " in group " + quoted(theirs) +
-                                          ", but it is in group " + quoted(mine) +
+                                          ", but it is in group " + quoted(here) +
                                           " here (remove that group first, or load with strict = 1)");
             }
     }
