@@ -212,6 +212,15 @@ void GlobalSelector::local_histogram(const std::vector<Unit> &units, size_t u, u
             return;
         }
         const uint32_t want = static_cast<uint32_t>(st.prefix[0] >> above);
+        // Counts keys [i0, i1) of k into h (a 32- or 64-bit histogram).
+        auto count = [&](auto *h, const uint32_t *k, size_t i0, size_t i1) {
+            if (above >= 31) {
+                for (size_t i = i0; i < i1; ++i) ++h[k[i] >> d.shift];
+            } else {
+                for (size_t i = i0; i < i1; ++i)
+                    if ((k[i] >> above) == want) ++h[(k[i] >> d.shift) & digit_mask];
+            }
+        };
         for (size_t j = 0; j < units[u].members.size(); ++j) {
             const std::vector<uint32_t> &keys = keys_[slot_[u] + j];
             const size_t n = keys.size();
@@ -219,33 +228,20 @@ void GlobalSelector::local_histogram(const std::vector<Unit> &units, size_t u, u
             const int shares = n >= static_cast<size_t>(kParallelElements)
                                    ? static_cast<int>(std::min<size_t>(hist_scratch_.size(), n / 4096))
                                    : 1;
-            if (shares > 1) {  // one histogram per share (32-bit: a share holds < 2^32 keys), then summed
-                const bool narrow = n / static_cast<size_t>(shares) < (size_t{1} << 32) - 1;
-                if (narrow) {
+            // One 32-bit histogram per share (a share holds < 2^32 keys), then summed.
+            if (shares < 2 || n / static_cast<size_t>(shares) >= (size_t{1} << 32) - 1) {
+                count(hist, k, 0, n);
+                continue;
+            }
 #pragma omp parallel for schedule(static, 1) num_threads(shares)
-                    for (int q = 0; q < shares; ++q) {
-                        uint32_t *h = hist_scratch_[static_cast<size_t>(q)].data();
-                        std::fill(h, h + kBins, 0u);
-                        const size_t i0 = n * static_cast<size_t>(q) / static_cast<size_t>(shares);
-                        const size_t i1 = n * static_cast<size_t>(q + 1) / static_cast<size_t>(shares);
-                        if (above >= 31) {
-                            for (size_t i = i0; i < i1; ++i) ++h[k[i] >> d.shift];
-                        } else {
-                            for (size_t i = i0; i < i1; ++i)
-                                if ((k[i] >> above) == want) ++h[(k[i] >> d.shift) & digit_mask];
-                        }
-                    }
-                    for (int q = 0; q < shares; ++q)
-                        for (size_t i = 0; i < kBins; ++i) hist[i] += hist_scratch_[static_cast<size_t>(q)][i];
-                    continue;
-                }
+            for (int q = 0; q < shares; ++q) {
+                uint32_t *h = hist_scratch_[static_cast<size_t>(q)].data();
+                std::fill(h, h + kBins, 0u);
+                count(h, k, n * static_cast<size_t>(q) / static_cast<size_t>(shares),
+                      n * static_cast<size_t>(q + 1) / static_cast<size_t>(shares));
             }
-            if (above >= 31) {
-                for (size_t i = 0; i < n; ++i) ++hist[k[i] >> d.shift];
-            } else {
-                for (size_t i = 0; i < n; ++i)
-                    if ((k[i] >> above) == want) ++hist[(k[i] >> d.shift) & digit_mask];
-            }
+            for (int q = 0; q < shares; ++q)
+                for (size_t i = 0; i < kBins; ++i) hist[i] += hist_scratch_[static_cast<size_t>(q)][i];
         }
         return;
     }

@@ -583,7 +583,7 @@ void Sparsifier::restore(const SparsifierSnapshot &s, bool strict) {
 
     // Groups: a strict load replaces them; a merge sets the state's (as
     // set_group would) and keeps the others. Their members are items of the
-    // state, so registered (checked above).
+    // state (the decoder checks it), so registered (checked above).
     std::vector<Group> groups;
     if (strict) {
         groups.reserve(s.groups.size());
@@ -592,10 +592,6 @@ void Sparsifier::restore(const SparsifierSnapshot &s, bool strict) {
         groups.reserve(groups_.size() + s.groups.size());
     }
     for (const auto &sg : s.groups) {
-        for (const std::string &m : sg.members)
-            if (!items_.find(m))
-                fail(Status::corrupt, "state has group " + quoted(sg.name) + " with " + quoted(m) +
-                                          ", which is not registered (add it first)");
         auto existing = std::find_if(groups.begin(), groups.end(), [&](const Group &g) { return g.name == sg.name; });
         if (existing != groups.end())
             existing->members = sg.members;

@@ -143,6 +143,18 @@ void end_section(Reader &r, uint32_t id, size_t start) {
                          " only)");
 }
 
+// Reads the name that starts an ITEM, GROUP or ENTRY section (the index-th
+// of its kind), which must be new in `seen`; from then on the reader's
+// messages name it ("item 1 'fc2': ...").
+std::string unique_name(Reader &r, const char *what, size_t index, std::set<std::string> &seen) {
+    r.where = std::string(what) + " " + std::to_string(index);
+    const size_t at = r.pos();
+    std::string name = r.name("name");
+    r.where += " " + quoted(name);
+    if (!seen.insert(name).second) r.corrupt(at, r.field(std::string("name appears in an earlier ") + what + " too"));
+    return name;
+}
+
 bool plain_state(const SparsifierSnapshot &s) {
     for (const auto &it : s.items)
         if (!it.tensor.plain() || it.tensor.row_stride != 0) return false;
@@ -343,11 +355,7 @@ SparsifierSnapshot decode_sparsifier(const uint8_t *bytes, size_t size) {
             if (!have_global) r.corrupt(start, "section 2 (ITEM) before section 1 (SPARSIFIER)");
             if (!s.groups.empty()) r.corrupt(start, "section 2 (ITEM) after a section 3 (GROUP): groups come last");
             SparsifierSnapshot::Item it;
-            r.where = "item " + std::to_string(s.items.size());
-            const size_t name_at = r.pos();
-            it.name = r.name("name");
-            r.where += " " + quoted(it.name);
-            if (!names.insert(it.name).second) r.corrupt(name_at, r.field("name appears in an earlier item too"));
+            it.name = unique_name(r, "item", s.items.size(), names);
             const size_t shape_at = r.pos();
             if (frame.version == 1) {
                 const int64_t rows = r.i64("rows"), cols = r.i64("cols");
@@ -419,12 +427,8 @@ SparsifierSnapshot decode_sparsifier(const uint8_t *bytes, size_t size) {
         } else if (id == kSectionGroup && frame.version >= 3) {
             if (!have_global) r.corrupt(start, "section 3 (GROUP) before section 1 (SPARSIFIER)");
             SparsifierSnapshot::Group g;
-            r.where = "group " + std::to_string(s.groups.size());
-            const size_t name_at = r.pos();
-            g.name = r.name("name");
-            r.where += " " + quoted(g.name);
-            if (!group_names.insert(g.name).second) r.corrupt(name_at, r.field("name appears in an earlier group too"));
-            if (s.kind != 0) r.corrupt(name_at, r.field("a custom sparsifier state has no groups"));
+            g.name = unique_name(r, "group", s.groups.size(), group_names);
+            if (s.kind != 0) r.corrupt(start, r.field("a custom sparsifier state has no groups"));
             const size_t count_at = r.pos();
             const uint32_t count = r.u32("member count");
             constexpr size_t kMinMember = 4 + 1;  // length and one byte
@@ -533,11 +537,7 @@ SchedulerSnapshot decode_scheduler(const uint8_t *bytes, size_t size) {
         } else if (id == kSectionItem) {
             if (!have_global) r.corrupt(start, "section 2 (ENTRY) before section 1 (SCHEDULER)");
             SchedulerSnapshot::Entry e;
-            r.where = "entry " + std::to_string(s.entries.size());
-            const size_t name_at = r.pos();
-            e.name = r.name("name");
-            r.where += " " + quoted(e.name);
-            if (!names.insert(e.name).second) r.corrupt(name_at, r.field("name appears in an earlier entry too"));
+            e.name = unique_name(r, "entry", s.entries.size(), names);
             e.base = r.optional("base value");
             e.last = r.optional("last value");
             s.entries.push_back(std::move(e));
